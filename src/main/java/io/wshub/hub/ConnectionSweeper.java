@@ -1,0 +1,79 @@
+package io.wshub.hub;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import jakarta.websocket.CloseReason;
+
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Liveness: pings every connection each {@code wshub.ping-interval} and closes those silent for longer than
+ * {@code wshub.idle-timeout}. One sweep over all connections replaces a timer per connection.
+ */
+@ApplicationScoped
+public class ConnectionSweeper {
+
+    private static final Logger LOG = Logger.getLogger(ConnectionSweeper.class.getName());
+
+    @Inject
+    Hub hub;
+    @Inject
+    HubConfig config;
+    @Inject
+    HubScheduler scheduler;
+
+    private ScheduledFuture<?> task;
+    private volatile long lastSweep;
+
+    void start(@Observes @Initialized(ApplicationScoped.class) Object applicationStarted) {
+        long period = sweepPeriodMillis();
+        task = scheduler.executor().scheduleWithFixedDelay(this::sweep, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    void sweep() {
+        try {
+            long now = System.currentTimeMillis();
+            long idleTimeout = config.idleTimeoutMillis();
+            boolean pinging = config.pingIntervalMillis() > 0;
+            for (Connection connection : hub.connections()) {
+                if (idleTimeout > 0 && now - connection.lastSeen() > idleTimeout) {
+                    connection.close(CloseReason.CloseCodes.GOING_AWAY.getCode(), "idle timeout");
+                } else if (pinging) {
+                    connection.ping(now);
+                }
+            }
+            lastSweep = now;
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "liveness sweep failed", e);
+        }
+    }
+
+    /** Wall-clock time of the last completed sweep: the liveness check watches it. */
+    public long lastSweep() {
+        return lastSweep;
+    }
+
+    /** A quarter of the shortest enabled interval, between 100 ms and 1 s. */
+    public long sweepPeriodMillis() {
+        long smallest = Long.MAX_VALUE;
+        for (long interval : new long[]{config.pingIntervalMillis(), config.idleTimeoutMillis()}) {
+            if (interval > 0) {
+                smallest = Math.min(smallest, interval);
+            }
+        }
+        return Math.max(100, Math.min(1000, smallest / 4));
+    }
+
+    @PreDestroy
+    void stop() {
+        if (task != null) {
+            task.cancel(false);
+        }
+    }
+}

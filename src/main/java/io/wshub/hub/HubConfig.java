@@ -1,0 +1,112 @@
+package io.wshub.hub;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.Optional;
+
+/**
+ * Every {@code wshub.*} setting of the single-node hub, read once through MicroProfile Config (environment variables
+ * override by the standard rule, e.g. {@code WSHUB_IDLE_TIMEOUT}). The README's configuration table lists them.
+ */
+@ApplicationScoped
+public class HubConfig {
+
+    @Inject
+    @ConfigProperty(name = "wshub.node-id")
+    Optional<String> configuredNodeId;
+
+    @Inject
+    @ConfigProperty(name = "wshub.rooms.auto-create", defaultValue = "true")
+    boolean autoCreateRooms;
+
+    @Inject
+    @ConfigProperty(name = "wshub.rooms.default-max-members", defaultValue = "0")
+    int defaultMaxMembers;
+
+    @Inject
+    @ConfigProperty(name = "wshub.rooms.max-id-length", defaultValue = "128")
+    int maxRoomIdLength;
+
+    @Inject
+    @ConfigProperty(name = "wshub.max-message-bytes", defaultValue = "65536")
+    int maxMessageBytes;
+
+    @Inject
+    @ConfigProperty(name = "wshub.allow-query-client-id", defaultValue = "false")
+    boolean allowQueryClientId;
+
+    @Inject
+    @ConfigProperty(name = "wshub.send-queue.max-frames", defaultValue = "1024")
+    int sendQueueMaxFrames;
+
+    @Inject
+    @ConfigProperty(name = "wshub.send-queue.max-bytes", defaultValue = "4194304")
+    long sendQueueMaxBytes;
+
+    @Inject
+    @ConfigProperty(name = "wshub.ping-interval", defaultValue = "25")
+    long pingIntervalSeconds;
+
+    @Inject
+    @ConfigProperty(name = "wshub.idle-timeout", defaultValue = "60")
+    long idleTimeoutSeconds;
+
+    @Inject
+    @ConfigProperty(name = "wshub.tyrus.idle-timer-fix", defaultValue = "true")
+    boolean tyrusIdleTimerFix;
+
+    private String nodeId;
+
+    public synchronized String nodeId() {
+        if (nodeId == null) {
+            nodeId = configuredNodeId.filter(id -> !id.isBlank())
+                    .orElseGet(() -> "node-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(4)));
+        }
+        return nodeId;
+    }
+
+    public boolean autoCreateRooms() {
+        return autoCreateRooms;
+    }
+
+    /** 0 means unlimited. */
+    public int defaultMaxMembers() {
+        return defaultMaxMembers;
+    }
+
+    public int maxRoomIdLength() {
+        return maxRoomIdLength;
+    }
+
+    public int maxMessageBytes() {
+        return maxMessageBytes;
+    }
+
+    public boolean allowQueryClientId() {
+        return allowQueryClientId;
+    }
+
+    public int sendQueueMaxFrames() {
+        return sendQueueMaxFrames;
+    }
+
+    public long sendQueueMaxBytes() {
+        return sendQueueMaxBytes;
+    }
+
+    public long pingIntervalMillis() {
+        return pingIntervalSeconds * 1000;
+    }
+
+    public long idleTimeoutMillis() {
+        return idleTimeoutSeconds * 1000;
+    }
+
+    public boolean tyrusIdleTimerFix() {
+        return tyrusIdleTimerFix;
+    }
+}

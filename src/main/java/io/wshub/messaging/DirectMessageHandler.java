@@ -1,0 +1,39 @@
+package io.wshub.messaging;
+
+import io.wshub.hub.Hub;
+import io.wshub.protocol.ErrorCode;
+import io.wshub.protocol.HubException;
+import io.wshub.protocol.Json;
+import io.wshub.routing.MessageHandler;
+import io.wshub.routing.MessageType;
+import io.wshub.routing.Reply;
+import io.wshub.routing.Request;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+/**
+ * {@code direct_message {target_id, content}}: every connection of user {@code target_id} receives
+ * {@code direct_message {content, sender_id, timestamp}}; nobody online by that id is error 4001.
+ */
+@ApplicationScoped
+@MessageType("direct_message")
+public class DirectMessageHandler implements MessageHandler {
+
+    @Inject
+    Hub hub;
+
+    @Override
+    public Reply handle(Request request) {
+        String target = request.requiredString("target_id");
+        long now = System.currentTimeMillis();
+        String data = Json.object()
+                .add("content", request.requiredValue("content"))
+                .add("sender_id", request.client().userId())
+                .add("timestamp", now)
+                .build().toString();
+        if (hub.sendToUser(target, hub.message("direct_message", data, null)) == 0) {
+            throw new HubException(ErrorCode.CLIENT_OFFLINE, "user '" + target + "' is not online");
+        }
+        return null;
+    }
+}

@@ -1,0 +1,18 @@
+package io.wshub.messaging;
+
+import io.wshub.routing.MessageHandler;
+import io.wshub.routing.MessageType;
+import io.wshub.routing.Reply;
+import io.wshub.routing.Request;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/** {@code echo} -> {@code echo} with the same data (GoHub's README example). */
+@ApplicationScoped
+@MessageType("echo")
+public class EchoHandler implements MessageHandler {
+
+    @Override
+    public Reply handle(Request request) {
+        return request.reply("echo", request.data());
+    }
+}

@@ -1,0 +1,85 @@
+package io.wshub.observability;
+
+import io.wshub.hub.Hub;
+import io.wshub.protocol.ErrorCode;
+import io.wshub.room.RoomRegistry;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.metrics.Counter;
+import org.eclipse.microprofile.metrics.Metadata;
+import org.eclipse.microprofile.metrics.MetricRegistry;
+import org.eclipse.microprofile.metrics.MetricUnits;
+import org.eclipse.microprofile.metrics.Tag;
+import org.eclipse.microprofile.metrics.Timer;
+
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The hub's MicroProfile metrics. Counters are registered without their {@code _total} suffix because the
+ * OpenMetrics output appends it: {@code wshub_connections} is scraped as {@code wshub_connections_total}.
+ */
+@ApplicationScoped
+public class HubMetrics {
+
+    @Inject
+    MetricRegistry registry;
+    @Inject
+    Hub hub;
+    @Inject
+    RoomRegistry rooms;
+
+    private Counter connectionsTotal;
+    private Counter messagesSent;
+    private Counter slowConsumers;
+    private final ConcurrentHashMap<String, Counter> received = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<ErrorCode, Counter> errors = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Timer> handlerTimers = new ConcurrentHashMap<>();
+
+    @PostConstruct
+    void register() {
+        connectionsTotal = registry.counter(meta("wshub_connections", "WebSocket connections opened"));
+        messagesSent = registry.counter(meta("wshub_messages_sent", "Frames written to clients"));
+        slowConsumers = registry.counter(meta("wshub_slow_consumer_disconnects",
+                "Connections closed because their send queue overflowed"));
+        registry.gauge(meta("wshub_connections_current", "Open WebSocket connections"), () -> hub.connectionCount());
+        registry.gauge(meta("wshub_rooms_current", "Rooms on this node"), () -> rooms.roomCount());
+        registry.gauge(meta("wshub_users_current", "Distinct users connected to this node"), () -> hub.userCount());
+    }
+
+    public void connectionOpened() {
+        connectionsTotal.inc();
+    }
+
+    public void messageSent() {
+        messagesSent.inc();
+    }
+
+    public void slowConsumerDisconnected() {
+        slowConsumers.inc();
+    }
+
+    /** Counts a received client message by type; "invalid" and "unknown" keep the tag set bounded. */
+    public void messageReceived(String type) {
+        received.computeIfAbsent(type, t -> registry.counter(
+                meta("wshub_messages_received", "Client messages received, by type"), new Tag("type", t))).inc();
+    }
+
+    public void error(ErrorCode code) {
+        errors.computeIfAbsent(code, c -> registry.counter(
+                meta("wshub_errors", "Error frames sent, by code"), new Tag("code", Integer.toString(c.code()))))
+                .inc();
+    }
+
+    public void handlerTime(String type, long nanos) {
+        handlerTimers.computeIfAbsent(type, t -> registry.timer(
+                Metadata.builder().withName("wshub_handler").withDescription("Time spent in message handlers")
+                        .withUnit(MetricUnits.NANOSECONDS).build(), new Tag("type", t)))
+                .update(Duration.ofNanos(nanos));
+    }
+
+    private static Metadata meta(String name, String description) {
+        return Metadata.builder().withName(name).withDescription(description).build();
+    }
+}

@@ -1,0 +1,24 @@
+package io.wshub.room;
+
+import io.wshub.protocol.Json;
+import io.wshub.routing.MessageHandler;
+import io.wshub.routing.MessageType;
+import io.wshub.routing.Reply;
+import io.wshub.routing.Request;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+/** {@code leave_room {room_id}} -> {@code room_left {room_id, status:"left"}}; not a member is 3003. */
+@ApplicationScoped
+@MessageType("leave_room")
+public class LeaveRoomHandler implements MessageHandler {
+
+    @Inject
+    RoomRegistry rooms;
+
+    @Override
+    public Reply handle(Request request) {
+        Room room = rooms.leave(request.client(), request.requiredString("room_id"));
+        return request.reply("room_left", Json.object().add("room_id", room.id()).add("status", "left").build());
+    }
+}

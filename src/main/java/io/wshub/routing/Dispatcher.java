@@ -1,0 +1,106 @@
+package io.wshub.routing;
+
+import io.wshub.hub.Connection;
+import io.wshub.hub.HandlerFailed;
+import io.wshub.hub.Hub;
+import io.wshub.hub.MessageReceived;
+import io.wshub.observability.HubMetrics;
+import io.wshub.protocol.ErrorCode;
+import io.wshub.protocol.HubException;
+import io.wshub.protocol.Inbound;
+import io.wshub.protocol.Json;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.enterprise.inject.spi.Bean;
+import jakarta.enterprise.inject.spi.BeanManager;
+import jakarta.inject.Inject;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/** Routes each decoded client message to the handler of its type and sends the reply or the error frame. */
+@ApplicationScoped
+public class Dispatcher {
+
+    private static final Logger LOG = Logger.getLogger(Dispatcher.class.getName());
+
+    @Inject
+    MessageHandlerExtension extension;
+    @Inject
+    BeanManager beanManager;
+    @Inject
+    Hub hub;
+    @Inject
+    HubMetrics metrics;
+    @Inject
+    Event<MessageReceived> receivedEvent;
+    @Inject
+    Event<HandlerFailed> failedEvent;
+
+    private Map<String, MessageHandler> handlers;
+
+    @PostConstruct
+    void resolveHandlers() {
+        Map<String, MessageHandler> resolved = new HashMap<>();
+        for (Map.Entry<String, Bean<?>> entry : extension.handlers().entrySet()) {
+            Bean<?> bean = entry.getValue();
+            resolved.put(entry.getKey(), (MessageHandler) beanManager.getReference(bean, MessageHandler.class,
+                    beanManager.createCreationalContext(bean)));
+        }
+        handlers = Map.copyOf(resolved);
+    }
+
+    public Set<String> messageTypes() {
+        return handlers.keySet();
+    }
+
+    public void dispatch(Connection client, Inbound inbound) {
+        client.touch();
+        if (!inbound.isValid()) {
+            metrics.messageReceived("invalid");
+            fail(client, null, inbound.messageId(), inbound.error(), inbound.errorMessage(), null);
+            return;
+        }
+        String type = inbound.type();
+        MessageHandler handler = handlers.get(type);
+        metrics.messageReceived(handler == null ? "unknown" : type);
+        if (handler == null) {
+            fail(client, type, inbound.messageId(), ErrorCode.UNKNOWN_MESSAGE_TYPE,
+                    "unknown message_type '" + type + "'", null);
+            return;
+        }
+        long start = System.nanoTime();
+        try {
+            receivedEvent.fire(new MessageReceived(client.id(), client.userId(), type, inbound.messageId(),
+                    inbound.data()));
+            Reply reply = handler.handle(new Request(client, inbound.messageId(), type, inbound.data()));
+            if (reply != null) {
+                client.send(hub.message(reply.type(), Json.toJson(reply.data()), inbound.messageId()));
+            }
+        } catch (HubException e) {
+            fail(client, type, inbound.messageId(), e.code(), e.getMessage(), null);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "handler of '" + type + "' failed", e);
+            fail(client, type, inbound.messageId(), ErrorCode.SERVER_ERROR, "internal error handling '" + type + "'",
+                    e);
+        } finally {
+            metrics.handlerTime(type, System.nanoTime() - start);
+        }
+    }
+
+    /** Sends an error frame that answers {@code requestId}, counts it and tells observers. */
+    public void fail(Connection client, String type, Long requestId, ErrorCode code, String message,
+                     Throwable cause) {
+        metrics.error(code);
+        client.send(hub.message("error", client.codec().errorData(code, message, requestId), requestId));
+        try {
+            failedEvent.fire(new HandlerFailed(client.id(), type, requestId, code.code(), message, cause));
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "a HandlerFailed observer failed", e);
+        }
+    }
+}

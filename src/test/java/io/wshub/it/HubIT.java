@@ -1,0 +1,527 @@
+package io.wshub.it;
+
+import io.wshub.it.app.CreateRoomHandler;
+import io.wshub.it.app.EventLog;
+import io.wshub.it.app.FailingHandler;
+import io.wshub.it.app.InspectHandler;
+import io.wshub.it.app.ShoutHandler;
+import io.wshub.protocol.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The hub on a real Payara Micro with real WebSocket clients: the GoHub protocol, its errors, the three GoHub defects
+ * we must not share, custom handlers and CDI events. One deployment (one boot) for all of them.
+ */
+@ExtendWith(ArquillianExtension.class)
+class HubIT {
+
+    static final String CONFIG = """
+            wshub.node-id=it-node
+            wshub.allow-query-client-id=true
+            wshub.max-message-bytes=16384
+            wshub.send-queue.max-frames=256
+            wshub.send-queue.max-bytes=1048576
+            wshub.idle-timeout=5
+            wshub.ping-interval=1
+            """;
+
+    @Deployment(testable = false)
+    static WebArchive deployment() {
+        return Deployments.hub("hub", CONFIG, ShoutHandler.class, FailingHandler.class, EventLog.class,
+                InspectHandler.class, CreateRoomHandler.class, ShoutHandler.Shout.class);
+    }
+
+    @ArquillianResource
+    URL deployedAt;
+
+    URI base;
+
+    @BeforeEach
+    void onLoopback() {
+        base = Deployments.onLoopback(deployedAt);
+    }
+
+    URI ws() {
+        return ws("");
+    }
+
+    URI ws(String query) {
+        return URI.create(base.toString().replaceFirst("^http", "ws") + "ws" + query);
+    }
+
+    static JsonObject data(Object... keysAndValues) {
+        var builder = Json.object();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            Object value = keysAndValues[i + 1];
+            String key = (String) keysAndValues[i];
+            if (value instanceof String s) {
+                builder.add(key, s);
+            } else if (value instanceof Integer n) {
+                builder.add(key, n);
+            } else if (value instanceof Long n) {
+                builder.add(key, n);
+            } else {
+                builder.add(key, (JsonValue) value);
+            }
+        }
+        return builder.build();
+    }
+
+    static String unique(String prefix) {
+        return prefix + "-" + Long.toHexString(System.nanoTime());
+    }
+
+    @Test
+    void connectedFrameGivesUnguessableClientIdAndGuestUser() {
+        try (WsClient a = WsClient.connect(ws()); WsClient b = WsClient.connect(ws())) {
+            assertTrue(Pattern.matches("[A-Za-z0-9_-]{22}", a.clientId), a.clientId);
+            assertNotEquals(a.clientId, b.clientId);
+            assertTrue(Pattern.matches("guest-[0-9a-f]{12}", a.userId), a.userId);
+            assertNotEquals(a.userId, b.userId);
+        }
+    }
+
+    @Test
+    void connectedFrameNamesTheNode() {
+        try (WsClient a = WsClient.open(ws())) {
+            JsonObject connected = a.expect("connected");
+            assertEquals("it-node", connected.getJsonObject("data").getString("node_id"));
+        }
+    }
+
+    /** GoHub defect: every reply carried request_id 0. */
+    @Test
+    void pingRepliesPongWithTheRequestId() {
+        try (WsClient client = WsClient.connect(ws())) {
+            long ts = System.currentTimeMillis();
+            JsonObject pong = client.call("ping", data("ts", ts), "pong").getJsonObject("data");
+            assertEquals(ts, pong.getJsonNumber("ts").longValue());
+            long serverTs = pong.getJsonNumber("server_ts").longValue();
+            assertTrue(serverTs >= ts, pong.toString());
+            assertEquals(serverTs - ts, pong.getJsonNumber("rtt").longValue());
+            long first = client.request("ping", data("ts", 1));
+            long second = client.request("ping", data("ts", 2));
+            assertEquals(first, client.expect("pong").getJsonNumber("request_id").longValue());
+            assertEquals(second, client.expect("pong").getJsonNumber("request_id").longValue());
+        }
+    }
+
+    @Test
+    void echoRepliesWithTheSameData() {
+        try (WsClient client = WsClient.connect(ws())) {
+            JsonObject payload = data("text", "Hello, GoHub!", "n", 42, "nested", data("list", Json.PROVIDER
+                    .createArrayBuilder().add(1).add("two").build()));
+            assertEquals(payload, client.call("echo", payload, "echo").getJsonObject("data"));
+        }
+    }
+
+    @Test
+    void joinAndLeaveWithTheirErrors() {
+        String room = unique("room");
+        try (WsClient client = WsClient.connect(ws())) {
+            JsonObject joined = client.call("join_room", data("room_id", room), "room_joined").getJsonObject("data");
+            assertEquals(room, joined.getString("room_id"));
+            assertEquals("joined", joined.getString("status"));
+            client.callError("join_room", data("room_id", room), 3004);
+            JsonObject left = client.call("leave_room", data("room_id", room), "room_left").getJsonObject("data");
+            assertEquals(room, left.getString("room_id"));
+            assertEquals("left", left.getString("status"));
+            client.callError("leave_room", data("room_id", room), 3003);
+            client.callError("room_message", data("room_id", room, "content", "hi"), 3003);
+        }
+    }
+
+    /** GoHub defect: a room broadcast never reached members on the same node. */
+    @Test
+    void roomMessageReachesEveryOtherLocalMemberOnce() {
+        String room = unique("chat");
+        try (WsClient alice = WsClient.connect(ws()); WsClient bob = WsClient.connect(ws());
+             WsClient carol = WsClient.connect(ws()); WsClient outsider = WsClient.connect(ws())) {
+            for (WsClient member : List.of(alice, bob, carol)) {
+                member.call("join_room", data("room_id", room), "room_joined");
+            }
+            JsonObject content = data("text", "hello room");
+            alice.request("room_message", data("room_id", room, "content", content));
+            for (WsClient receiver : List.of(bob, carol)) {
+                JsonObject message = receiver.expect("room_message");
+                JsonObject body = message.getJsonObject("data");
+                assertEquals(room, body.getString("room_id"));
+                assertEquals(content, body.getJsonObject("content"));
+                assertEquals(alice.userId, body.getString("sender_id"));
+                assertTrue(body.getJsonNumber("timestamp").longValue() > 0);
+                assertFalse(message.containsKey("request_id"), "a pushed message answers no request: " + message);
+            }
+            bob.request("room_message", data("room_id", room, "content", "plain text works too"));
+            assertEquals("plain text works too", alice.expect("room_message").getJsonObject("data").getString("content"));
+            assertEquals("plain text works too", carol.expect("room_message").getJsonObject("data").getString("content"));
+            alice.expectNothing(300);
+            bob.expectNothing(0);
+            carol.expectNothing(0);
+            outsider.expectNothing(0);
+        }
+    }
+
+    @Test
+    void directMessageReachesEveryConnectionOfTheUser() {
+        String bob = unique("bob");
+        try (WsClient alice = WsClient.connect(ws());
+             WsClient bobPhone = WsClient.connect(ws("?client_id=" + bob));
+             WsClient bobLaptop = WsClient.connect(ws("?client_id=" + bob))) {
+            assertEquals(bob, bobPhone.userId);
+            assertEquals(bob, bobLaptop.userId);
+            alice.request("direct_message", data("target_id", bob, "content", data("text", "psst")));
+            for (WsClient device : List.of(bobPhone, bobLaptop)) {
+                JsonObject body = device.expect("direct_message").getJsonObject("data");
+                assertEquals("psst", body.getJsonObject("content").getString("text"));
+                assertEquals(alice.userId, body.getString("sender_id"));
+                assertTrue(body.getJsonNumber("timestamp").longValue() > 0);
+            }
+            alice.expectNothing(300);
+            alice.callError("direct_message", data("target_id", unique("nobody"), "content", "x"), 4001);
+            alice.callError("direct_message", data("content", "x"), 1001);
+        }
+    }
+
+    /** GoHub defect: connecting with another client's id took over its messages. */
+    @Test
+    void queryClientIdCannotHijackAnExistingConnection() {
+        String victim = unique("victim");
+        try (WsClient original = WsClient.connect(ws("?client_id=" + victim));
+             WsClient intruder = WsClient.connect(ws("?client_id=" + victim));
+             WsClient sender = WsClient.connect(ws())) {
+            assertNotEquals(original.clientId, intruder.clientId);
+            original.call("ping", data("ts", 1), "pong");
+            assertFalse(original.isClosed(), "the first connection must stay open");
+            sender.request("direct_message", data("target_id", victim, "content", "for the user"));
+            assertEquals("for the user", original.expect("direct_message").getJsonObject("data").getString("content"));
+            assertEquals("for the user", intruder.expect("direct_message").getJsonObject("data").getString("content"));
+        }
+    }
+
+    @Test
+    void invalidQueryClientIdIsRefusedWithAReason() {
+        try (WsClient client = WsClient.open(ws("?client_id=bad%20id%21"))) {
+            client.expect("connected");
+            client.expectError(1001);
+            assertEquals(1008, client.awaitClose(10_000));
+            assertEquals("invalid client_id", client.closeReason());
+        }
+    }
+
+    @Test
+    void badInputGetsAnErrorFrameAndTheConnectionStaysOpen() {
+        try (WsClient client = WsClient.connect(ws())) {
+            client.sendText("this is not json");
+            client.expectError(1001);
+            client.sendText("[1,2,3]");
+            client.expectError(1001);
+            client.sendText("{\"message_id\": 5, \"data\": {}}");
+            assertEquals(5, client.expectError(1001).getJsonObject("data").getInt("request_id"));
+            client.sendText("{\"message_id\": 6, \"message_type\": 17}");
+            assertEquals(6, client.expectError(1001).getJsonObject("data").getInt("request_id"));
+            client.sendText("{\"message_id\": \"abc\", \"message_type\": \"ping\"}");
+            client.expectError(1002);
+            client.sendText("{\"message_id\": 1.5, \"message_type\": \"ping\"}");
+            client.expectError(1002);
+            client.callError("no_such_type", data(), 1006);
+            client.sendText("{\"message_id\": 7, \"message_type\": \"echo\", \"data\": \"not an object\"}");
+            assertEquals(7, client.expectError(1001).getJsonObject("data").getInt("request_id"));
+            client.callError("join_room", data("room_id", 5), 1001);
+            client.callError("join_room", data(), 1001);
+            client.callError("join_room", data("room_id", "x".repeat(129)), 1001);
+            client.callError("room_message", data("room_id", "r"), 1001);
+            client.sendBinary(new byte[]{1, 2, 3});
+            client.expectError(1001);
+            client.call("ping", data("ts", 1), "pong");
+            assertFalse(client.isClosed());
+        }
+    }
+
+    @Test
+    void tooLargeFrameGets4002AndClose1009() {
+        try (WsClient client = WsClient.connect(ws())) {
+            long id = client.request("echo", data("text", "x".repeat(20_000)));
+            JsonObject error = client.expectError(4002);
+            assertEquals(id, error.getJsonObject("data").getJsonNumber("request_id").longValue());
+            assertEquals(1009, client.awaitClose(10_000));
+            assertEquals("message too big", client.closeReason());
+        }
+    }
+
+    @Test
+    void hugeFrameIsRefusedByTheContainerWithClose1009() {
+        try (WsClient client = WsClient.connect(ws())) {
+            client.request("echo", data("text", "x".repeat(200_000)));
+            assertEquals(1009, client.awaitClose(10_000));
+            assertFalse(client.closeReason().isEmpty());
+        }
+    }
+
+    @Test
+    void applicationHandlerBeanIsFoundWithoutRegistration() {
+        try (WsClient client = WsClient.connect(ws())) {
+            JsonObject reply = client.call("shout", data("text", "hello"), "shouted");
+            assertEquals("HELLO", reply.getJsonObject("data").getString("text"));
+            client.callError("shout", data("text", data("not", "a string")), 1001);
+        }
+    }
+
+    @Test
+    void failingHandlerGets1003AndHandlerFailedEvent() {
+        try (WsClient client = WsClient.connect(ws()); WsClient inspector = WsClient.connect(ws())) {
+            client.callError("test_fail", data(), 1003);
+            client.call("ping", data(), "pong");
+            List<String> events = events(inspector, client.clientId);
+            assertTrue(events.contains("failed " + client.clientId + " test_fail 1003 cause=deliberate test failure"),
+                    events.toString());
+        }
+    }
+
+    @Test
+    void cdiEventsReportConnectMessagesAndDisconnectWithReason() throws Exception {
+        try (WsClient inspector = WsClient.connect(ws())) {
+            WsClient client = WsClient.connect(ws());
+            long echoId = client.request("echo", data());
+            client.expect("echo");
+            client.callError("no_such_type", data(), 1006);
+            client.close(4000, "done for today");
+            String disconnected = "disconnected " + client.clientId + " 4000 done for today";
+            List<String> events = List.of();
+            for (int i = 0; i < 50 && !events.contains(disconnected); i++) {
+                Thread.sleep(100);
+                events = events(inspector, client.clientId);
+            }
+            assertEquals(List.of(
+                    "connected " + client.clientId + " " + client.userId + " it-node",
+                    "received " + client.clientId + " echo " + echoId,
+                    "failed " + client.clientId + " no_such_type 1006",
+                    disconnected), events);
+        }
+    }
+
+    @Test
+    void slowConsumerIsClosedWithoutSlowingTheRoom() throws Exception {
+        String room = unique("flood");
+        int messages = 3000;
+        String content = "y".repeat(8000);
+        WsClient slow = WsClient.connectNotReading(ws());
+        try (WsClient sender = WsClient.connect(ws()); WsClient fast = WsClient.connect(ws())) {
+            slow.sendText(Json.object().add("message_type", "join_room").add("data", data("room_id", room))
+                    .build().toString());
+            sender.call("join_room", data("room_id", room), "room_joined");
+            fast.call("join_room", data("room_id", room), "room_joined");
+            CompletableFuture<Integer> received = CompletableFuture.supplyAsync(() -> {
+                int count = 0;
+                while (count < messages) {
+                    JsonObject frame = fast.next(30_000);
+                    if (frame == null) {
+                        break;
+                    }
+                    if (frame.getString("message_type").equals("room_message")) {
+                        count++;
+                    }
+                }
+                return count;
+            });
+            for (int i = 0; i < messages; i++) {
+                sender.request("room_message", data("room_id", room, "content", content));
+            }
+            sender.call("ping", data("ts", 1), "pong");
+            assertEquals(messages, received.get(), "the fast member must get every message");
+            slow.startReading();
+            assertEquals(1008, slow.awaitClose(30_000), slow.closeReason());
+            assertEquals("slow consumer", slow.closeReason());
+            assertFalse(fast.isClosed());
+            assertTrue(metric("wshub_slow_consumer_disconnects_total") >= 1);
+        } finally {
+            slow.abort();
+        }
+    }
+
+    @Test
+    void silentConnectionIsClosedAfterIdleTimeoutButApplicationPingKeepsOneAlive() throws Exception {
+        try (RawWebSocket silent = new RawWebSocket(ws()); RawWebSocket chatty = new RawWebSocket(ws())) {
+            assertTrue(silent.read().text().contains("\"connected\""));
+            assertTrue(chatty.read().text().contains("\"connected\""));
+            CompletableFuture<RawWebSocket.Frame> silentClose = CompletableFuture.supplyAsync(() -> {
+                try {
+                    int pings = 0;
+                    while (true) {
+                        RawWebSocket.Frame frame = silent.read();
+                        if (frame.opcode() == RawWebSocket.PING) {
+                            pings++;
+                        } else if (frame.opcode() == RawWebSocket.CLOSE) {
+                            assertTrue(pings >= 2, "the server pings before it gives up: " + pings);
+                            return frame;
+                        }
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            // Never answers WebSocket pings, but sends an application ping each second for longer than the timeout.
+            for (int i = 0; i < 8; i++) {
+                chatty.sendText("{\"message_id\":" + i + ",\"message_type\":\"ping\",\"data\":{}}");
+                RawWebSocket.Frame frame;
+                do {
+                    frame = chatty.read();
+                    assertNotEquals(RawWebSocket.CLOSE, frame.opcode(), "closed: " + frame.closeReason());
+                } while (frame.opcode() != RawWebSocket.TEXT);
+                assertTrue(frame.text().contains("\"pong\""), frame.text());
+                Thread.sleep(1000);
+            }
+            RawWebSocket.Frame close = silentClose.get();
+            assertEquals(1001, close.closeCode());
+            assertEquals("idle timeout", close.closeReason());
+        }
+    }
+
+    @Test
+    void disconnectCleansUpRoomsUsersAndConnections() throws Exception {
+        try (WsClient inspector = WsClient.connect(ws())) {
+            JsonObject before = awaitQuiet(inspector);
+            int clients = 2000;
+            List<WsClient> connected = new ArrayList<>();
+            List<CompletableFuture<WsClient>> pending = new ArrayList<>();
+            for (int i = 0; i < clients; i++) {
+                pending.add(WsClient.connectAsync(ws(i % 4 == 0 ? "?client_id=shared-user-" + (i % 40) : "")));
+                if (pending.size() == 100) {
+                    pending.forEach(p -> connected.add(p.join().greeted()));
+                    pending.clear();
+                }
+            }
+            String prefix = unique("crowd");
+            for (int i = 0; i < clients; i++) {
+                connected.get(i).request("join_room", data("room_id", prefix + "-" + (i % 50)));
+            }
+            for (WsClient client : connected) {
+                client.expect("room_joined");
+            }
+            JsonObject full = inspect(inspector);
+            assertEquals(before.getInt("connections") + clients, full.getInt("connections"));
+            assertEquals(before.getInt("rooms") + 50, full.getInt("rooms"));
+            assertEquals(before.getInt("memberships") + clients, full.getInt("memberships"));
+            for (int i = 0; i < clients; i++) {
+                if (i % 2 == 0) {
+                    connected.get(i).close();
+                } else {
+                    connected.get(i).abort();
+                }
+            }
+            JsonObject after = inspect(inspector);
+            for (int i = 0; i < 100 && after.getInt("connections") != before.getInt("connections"); i++) {
+                Thread.sleep(200);
+                after = inspect(inspector);
+            }
+            assertEquals(before.getInt("connections"), after.getInt("connections"), after.toString());
+            assertEquals(before.getInt("users"), after.getInt("users"), after.toString());
+            assertEquals(before.getInt("rooms"), after.getInt("rooms"), after.toString());
+            assertEquals(before.getInt("memberships"), after.getInt("memberships"), after.toString());
+            assertEquals(before.getInt("connections"), (int) metric("wshub_connections_current"));
+            assertEquals(before.getInt("rooms"), (int) metric("wshub_rooms_current"));
+        }
+    }
+
+    @Test
+    void metricsAndHealthAreServedWithOurNames() throws Exception {
+        try (WsClient client = WsClient.connect(ws())) {
+            client.call("echo", data(), "echo");
+            client.callError("no_such_type", data(), 1006);
+            String metrics = http("/metrics").body();
+            for (String name : List.of("wshub_connections_current", "wshub_connections_total",
+                    "wshub_messages_received_total{mp_scope=\"application\",type=\"echo\"}",
+                    "wshub_messages_sent_total", "wshub_rooms_current", "wshub_errors_total{code=\"1006\"",
+                    "wshub_slow_consumer_disconnects_total", "wshub_handler_seconds_count")) {
+                assertTrue(metrics.contains(name), name + " missing from /metrics");
+            }
+            assertTrue(metric("wshub_connections_current") >= 1);
+
+            HttpResponse<String> live = http("/health/live");
+            assertEquals(200, live.statusCode(), live.body());
+            assertTrue(live.body().contains("\"wshub-liveness\""), live.body());
+            HttpResponse<String> ready = http("/health/ready");
+            assertEquals(200, ready.statusCode(), ready.body());
+            JsonObject readiness = Json.parse(ready.body()).asJsonObject().getJsonArray("checks")
+                    .getValuesAs(JsonObject.class).stream()
+                    .filter(check -> check.getString("name").equals("wshub-readiness")).findFirst().orElseThrow();
+            assertEquals("UP", readiness.getString("status"));
+            assertEquals("it-node", readiness.getJsonObject("data").getString("node_id"));
+        }
+    }
+
+    /**
+     * Fails when a Tyrus upgrade moves the field the idle-timer fix replaces: every session so far must have had the
+     * fix installed.
+     */
+    @Test
+    void tyrusIdleTimerFixIsInstalledOnEverySession() throws Exception {
+        try (WsClient client = WsClient.connect(ws())) {
+            client.call("echo", data(), "echo");
+            String body = http("/health/ready").body();
+            JsonObject readiness = Json.parse(body).asJsonObject().getJsonArray("checks")
+                    .getValuesAs(JsonObject.class).stream()
+                    .filter(check -> check.getString("name").equals("wshub-readiness")).findFirst().orElseThrow();
+            String status = readiness.getJsonObject("data").getString("tyrus_idle_timer_fix");
+            assertTrue(status.startsWith("applied to "), status);
+            long applied = Long.parseLong(status.replaceAll("\\D", ""));
+            assertEquals((long) metric("wshub_connections_total"), applied, status);
+        }
+    }
+
+    static List<String> events(WsClient inspector, String clientId) {
+        return inspector.call("test_inspect", data("client_id", clientId), "test_inspected").getJsonObject("data")
+                .getJsonArray("events").getValuesAs(jakarta.json.JsonString.class).stream()
+                .map(jakarta.json.JsonString::getString).toList();
+    }
+
+    static JsonObject inspect(WsClient inspector) {
+        return inspector.call("test_inspect", data(), "test_inspected").getJsonObject("data");
+    }
+
+    /** Waits until other tests' connections are gone, so that only the inspector is connected. */
+    static JsonObject awaitQuiet(WsClient inspector) throws InterruptedException {
+        JsonObject state = inspect(inspector);
+        for (int i = 0; i < 100 && state.getInt("connections") > 1; i++) {
+            Thread.sleep(100);
+            state = inspect(inspector);
+        }
+        assertEquals(1, state.getInt("connections"), state.toString());
+        return state;
+    }
+
+    HttpResponse<String> http(String path) throws Exception {
+        URI uri = base.resolve(path);
+        return WsClient.HTTP.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    double metric(String name) throws Exception {
+        for (String line : http("/metrics").body().split("\n")) {
+            if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
+                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        throw new AssertionError(name + " not found in /metrics");
+    }
+}

@@ -1,0 +1,87 @@
+package io.wshub.protocol.gohub;
+
+import io.wshub.protocol.ErrorCode;
+import io.wshub.protocol.Inbound;
+import io.wshub.protocol.Json;
+import io.wshub.protocol.Outbound;
+import jakarta.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class GoHubCodecTest {
+
+    private final GoHubCodec codec = GoHubCodec.INSTANCE;
+
+    @Test
+    void decodesAFullFrame() {
+        Inbound in = codec.decode("{\"message_id\":7,\"message_type\":\"join_room\",\"data\":{\"room_id\":\"lobby\"}}");
+        assertTrue(in.isValid());
+        assertEquals(7L, in.messageId());
+        assertEquals("join_room", in.type());
+        assertEquals("lobby", in.data().getString("room_id"));
+    }
+
+    @Test
+    void messageIdAndDataAreOptional() {
+        Inbound in = codec.decode("{\"message_type\":\"ping\"}");
+        assertTrue(in.isValid());
+        assertNull(in.messageId());
+        assertTrue(in.data().isEmpty());
+    }
+
+    @Test
+    void everyMalformedFrameBecomesAnErrorValueNeverAnException() {
+        assertMalformed("", ErrorCode.INVALID_FORMAT, null);
+        assertMalformed("{", ErrorCode.INVALID_FORMAT, null);
+        assertMalformed("\"text\"", ErrorCode.INVALID_FORMAT, null);
+        assertMalformed("{\"message_id\":3}", ErrorCode.INVALID_FORMAT, 3L);
+        assertMalformed("{\"message_id\":3,\"message_type\":\"\"}", ErrorCode.INVALID_FORMAT, 3L);
+        assertMalformed("{\"message_id\":3,\"message_type\":[1]}", ErrorCode.INVALID_FORMAT, 3L);
+        assertMalformed("{\"message_id\":3,\"message_type\":\"" + "t".repeat(65) + "\"}", ErrorCode.INVALID_FORMAT, 3L);
+        assertMalformed("{\"message_id\":3,\"message_type\":\"echo\",\"data\":[]}", ErrorCode.INVALID_FORMAT, 3L);
+        assertMalformed("{\"message_id\":\"3\",\"message_type\":\"echo\"}", ErrorCode.INVALID_MESSAGE_ID, null);
+        assertMalformed("{\"message_id\":1e40,\"message_type\":\"echo\"}", ErrorCode.INVALID_MESSAGE_ID, null);
+    }
+
+    private void assertMalformed(String text, ErrorCode code, Long messageId) {
+        Inbound in = codec.decode(text);
+        assertFalse(in.isValid(), text);
+        assertEquals(code, in.error(), text);
+        assertEquals(messageId, in.messageId(), text);
+    }
+
+    @Test
+    void lengthIsTheUtf8Size() {
+        String text = "{\"message_type\":\"ping\",\"data\":{\"x\":\"\u00e9\u20AC\uD83D\uDE00\"}}";
+        assertEquals(text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length, codec.decode(text).length());
+        assertEquals(4, Json.utf8Length("\uD83D\uDE00"));
+        assertEquals(3, Json.utf8Length("\u20AC"));
+        assertEquals(2, Json.utf8Length("\u00e9"));
+        assertEquals(1, Json.utf8Length("a"));
+    }
+
+    @Test
+    void encodesRepliesWithRequestIdAndEscapedType() {
+        String text = codec.encode(new Outbound(12, "we\"ird", "{\"a\":1}", 1000, 7L));
+        JsonObject frame = Json.parse(text).asJsonObject();
+        assertEquals(12, frame.getInt("message_id"));
+        assertEquals("we\"ird", frame.getString("message_type"));
+        assertEquals(1, frame.getJsonObject("data").getInt("a"));
+        assertEquals(1000, frame.getInt("timestamp"));
+        assertEquals(7, frame.getInt("request_id"));
+        assertFalse(Json.parse(codec.encode(new Outbound(1, "t", "{}", 1, null))).asJsonObject()
+                .containsKey("request_id"));
+    }
+
+    @Test
+    void errorDataCarriesCodeMessageAndRequestId() {
+        JsonObject data = Json.parse(codec.errorData(ErrorCode.ROOM_FULL, "full \n\"room\"", 9L)).asJsonObject();
+        assertEquals(3002, data.getInt("code"));
+        assertEquals("full \n\"room\"", data.getString("message"));
+        assertEquals(9, data.getInt("request_id"));
+    }
+}
