@@ -10,6 +10,7 @@ import io.wshub.routing.Reply;
 import io.wshub.routing.Request;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.json.JsonValue;
 
 /**
  * {@code direct_message {target_id, content}}: every connection of user {@code target_id} receives
@@ -25,13 +26,18 @@ public class DirectMessageHandler implements MessageHandler {
     @Override
     public Reply handle(Request request) {
         String target = request.requiredString("target_id");
+        JsonValue content = request.requiredValue("content");
+        if (hub.connectionsOf(target).isEmpty()) {
+            throw new HubException(ErrorCode.CLIENT_OFFLINE, "user '" + target + "' is not online");
+        }
         long now = System.currentTimeMillis();
         String data = Json.object()
-                .add("content", request.requiredValue("content"))
+                .add("content", content)
                 .add("sender_id", request.client().userId())
                 .add("timestamp", now)
                 .build().toString();
         if (hub.sendToUser(target, hub.message("direct_message", data, null)) == 0) {
+            // the user's last connection closed in between
             throw new HubException(ErrorCode.CLIENT_OFFLINE, "user '" + target + "' is not online");
         }
         return null;

@@ -129,11 +129,9 @@ public final class LoadGenerator {
         return at >= 0 && at + 1 < args.length ? args[at + 1] : fallback;
     }
 
-    /** Closed loop: sends the next echo as soon as the previous one is answered. */
-    private final class EchoClient implements WebSocket.Listener {
+    /** Reassembles text frames and hands each whole frame to {@link #onFrame}. */
+    private abstract static class FrameListener implements WebSocket.Listener {
         private final StringBuilder text = new StringBuilder();
-        private long sentAt;
-        private long id;
 
         @Override
         public void onOpen(WebSocket socket) {
@@ -144,25 +142,37 @@ public final class LoadGenerator {
         public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
             text.append(data);
             if (last) {
-                if (text.indexOf("\"echo\"") > 0) {
-                    operations.incrementAndGet();
-                    if (measuring) {
-                        latencies.add(System.nanoTime() - sentAt);
-                    }
-                }
+                onFrame(socket, text);
                 text.setLength(0);
-                sentAt = System.nanoTime();
-                socket.sendText("{\"message_id\":" + (++id) + ",\"message_type\":\"echo\",\"data\":{\"n\":" + id
-                        + "}}", true);
             }
             socket.request(1);
             return null;
         }
+
+        abstract void onFrame(WebSocket socket, CharSequence frame);
+    }
+
+    /** Closed loop: sends the next echo as soon as the previous one is answered. */
+    private final class EchoClient extends FrameListener {
+        private long sentAt;
+        private long id;
+
+        @Override
+        void onFrame(WebSocket socket, CharSequence frame) {
+            if (frame.toString().contains("\"echo\"")) {
+                operations.incrementAndGet();
+                if (measuring) {
+                    latencies.add(System.nanoTime() - sentAt);
+                }
+            }
+            sentAt = System.nanoTime();
+            socket.sendText("{\"message_id\":" + (++id) + ",\"message_type\":\"echo\",\"data\":{\"n\":" + id + "}}",
+                    true);
+        }
     }
 
     /** Counts room messages and their latency from the sender's timestamp (same JVM, same clock). */
-    private final class RoomMember implements WebSocket.Listener {
-        private final StringBuilder text = new StringBuilder();
+    private final class RoomMember extends FrameListener {
         private final CountDownLatch joined;
 
         RoomMember(CountDownLatch joined) {
@@ -170,29 +180,17 @@ public final class LoadGenerator {
         }
 
         @Override
-        public void onOpen(WebSocket socket) {
-            socket.request(1);
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
-            text.append(data);
-            if (last) {
-                if (text.indexOf("\"room_joined\"") > 0) {
-                    joined.countDown();
-                } else if (text.indexOf("\"room_message\"") > 0) {
-                    operations.incrementAndGet();
-                    if (measuring) {
-                        Matcher sent = SENT_AT.matcher(text);
-                        if (sent.find()) {
-                            latencies.add(System.nanoTime() - Long.parseLong(sent.group(1)));
-                        }
-                    }
+        void onFrame(WebSocket socket, CharSequence frame) {
+            String text = frame.toString();
+            if (text.contains("\"room_joined\"")) {
+                joined.countDown();
+            } else if (text.contains("\"room_message\"")) {
+                operations.incrementAndGet();
+                Matcher sent = SENT_AT.matcher(text);
+                if (measuring && sent.find()) {
+                    latencies.add(System.nanoTime() - Long.parseLong(sent.group(1)));
                 }
-                text.setLength(0);
             }
-            socket.request(1);
-            return null;
         }
     }
 

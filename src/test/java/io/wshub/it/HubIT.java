@@ -10,15 +10,11 @@ import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.net.URI;
-import java.net.URL;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * we must not share, custom handlers and CDI events. One deployment (one boot) for all of them.
  */
 @ExtendWith(ArquillianExtension.class)
-class HubIT {
+class HubIT extends DeployedHub {
 
     static final String CONFIG = """
             wshub.node-id=it-node
@@ -51,24 +47,6 @@ class HubIT {
     static WebArchive deployment() {
         return Deployments.hub("hub", CONFIG, ShoutHandler.class, FailingHandler.class, EventLog.class,
                 InspectHandler.class, CreateRoomHandler.class, ShoutHandler.Shout.class);
-    }
-
-    @ArquillianResource
-    URL deployedAt;
-
-    URI base;
-
-    @BeforeEach
-    void onLoopback() {
-        base = Deployments.onLoopback(deployedAt);
-    }
-
-    URI ws() {
-        return ws("");
-    }
-
-    URI ws(String query) {
-        return URI.create(base.toString().replaceFirst("^http", "ws") + "ws" + query);
     }
 
     static JsonObject data(Object... keysAndValues) {
@@ -509,19 +487,5 @@ class HubIT {
         }
         assertEquals(1, state.getInt("connections"), state.toString());
         return state;
-    }
-
-    HttpResponse<String> http(String path) throws Exception {
-        URI uri = base.resolve(path);
-        return WsClient.HTTP.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    double metric(String name) throws Exception {
-        for (String line : http("/metrics").body().split("\n")) {
-            if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
-                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        throw new AssertionError(name + " not found in /metrics");
     }
 }

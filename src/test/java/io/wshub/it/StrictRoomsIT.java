@@ -7,16 +7,10 @@ import io.wshub.protocol.Json;
 import jakarta.json.JsonObject;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.net.URI;
-import java.net.URL;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -31,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code wshub.rooms.default-max-members}, no {@code ?client_id=}, and the Tyrus fix switched off.
  */
 @ExtendWith(ArquillianExtension.class)
-class StrictRoomsIT {
+class StrictRoomsIT extends DeployedHub {
 
     @Deployment(testable = false)
     static WebArchive deployment() {
@@ -42,20 +36,6 @@ class StrictRoomsIT {
                         wshub.tyrus.idle-timer-fix=false
                         """,
                 CreateRoomHandler.class, InspectHandler.class, EventLog.class);
-    }
-
-    @ArquillianResource
-    URL deployedAt;
-
-    URI base;
-
-    @BeforeEach
-    void onLoopback() {
-        base = Deployments.onLoopback(deployedAt);
-    }
-
-    URI ws(String query) {
-        return URI.create(base.toString().replaceFirst("^http", "ws") + "ws" + query);
     }
 
     @Test
@@ -124,9 +104,7 @@ class StrictRoomsIT {
     void hubWorksWithTheTyrusFixSwitchedOff() throws Exception {
         try (WsClient client = WsClient.connect(ws(""))) {
             assertEquals("hi", client.call("echo", data("text", "hi"), "echo").getJsonObject("data").getString("text"));
-            URI ready = base.resolve("/health/ready");
-            String body = WsClient.HTTP.send(HttpRequest.newBuilder(ready).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
+            String body = http("/health/ready").body();
             assertTrue(body.contains("\"tyrus_idle_timer_fix\":\"disabled\""), body);
         }
     }
