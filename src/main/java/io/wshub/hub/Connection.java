@@ -1,5 +1,7 @@
 package io.wshub.hub;
 
+import io.wshub.auth.Permissions;
+import io.wshub.limits.RateLimiter;
 import io.wshub.protocol.Outbound;
 import io.wshub.protocol.WireCodec;
 import jakarta.websocket.CloseReason;
@@ -38,6 +40,10 @@ public final class Connection {
 
     private final String id;
     private final String userId;
+    private final Permissions permissions;
+    private final RateLimiter rateLimiter = new RateLimiter();
+    /** False for a connection refused at open (a limit): it gets its error and close, but no events. */
+    volatile boolean admitted = true;
     private final Session session;
     private final WireCodec codec;
     private final Hub hub;
@@ -54,9 +60,10 @@ public final class Connection {
     private volatile long lastSeen = connectedAt;
     private volatile long lastPing = connectedAt;
 
-    Connection(String id, String userId, Session session, WireCodec codec, Hub hub) {
+    Connection(String id, String userId, Permissions permissions, Session session, WireCodec codec, Hub hub) {
         this.id = id;
         this.userId = userId;
+        this.permissions = permissions;
         this.session = session;
         this.codec = codec;
         this.hub = hub;
@@ -68,6 +75,15 @@ public final class Connection {
 
     public String userId() {
         return userId;
+    }
+
+    /** What this connection may do; handlers check it before acting (error 2001). */
+    public Permissions permissions() {
+        return permissions;
+    }
+
+    public RateLimiter rateLimiter() {
+        return rateLimiter;
     }
 
     public long connectedAt() {

@@ -1,6 +1,9 @@
 package io.wshub.hub;
 
+import io.wshub.auth.Permissions;
+import io.wshub.limits.LimitsConfig;
 import io.wshub.observability.HubMetrics;
+import io.wshub.protocol.ErrorCode;
 import io.wshub.protocol.Json;
 import io.wshub.protocol.Outbound;
 import io.wshub.protocol.WireCodec;
@@ -41,6 +44,8 @@ public class Hub {
     @Inject
     HubScheduler scheduler;
     @Inject
+    LimitsConfig limits;
+    @Inject
     Event<ClientConnected> connectedEvent;
     @Inject
     Event<ClientDisconnected> disconnectedEvent;
@@ -49,16 +54,32 @@ public class Hub {
     private final ConcurrentHashMap<String, Set<Connection>> users = new ConcurrentHashMap<>();
     private final AtomicLong messageIds = new AtomicLong();
 
-    /** Registers an opened session and greets it with {@code connected}. */
-    public Connection open(Session session, String userId, WireCodec codec) {
-        Connection connection = new Connection(newClientId(), userId, session, codec, this);
+    /**
+     * Registers an opened session and greets it with {@code connected}; a connection over
+     * {@code wshub.limits.max-connections-per-user} gets error 4003 and is closed instead.
+     */
+    public Connection open(Session session, String userId, Permissions permissions, WireCodec codec) {
+        Connection connection = new Connection(newClientId(), userId, permissions, session, codec, this);
         connections.put(connection.id(), connection);
+        int perUser = limits.maxConnectionsPerUser();
         users.compute(userId, (id, set) -> {
+            if (perUser > 0 && set != null && set.size() >= perUser) {
+                connection.admitted = false;
+                return set;
+            }
             Set<Connection> result = set == null ? ConcurrentHashMap.newKeySet() : set;
             result.add(connection);
             return result;
         });
         metrics.connectionOpened();
+        if (!connection.admitted) {
+            metrics.limitReached("max-connections-per-user");
+            metrics.error(ErrorCode.TOO_MANY_CONNECTIONS);
+            connection.send(message("error", codec.errorData(ErrorCode.TOO_MANY_CONNECTIONS,
+                    "user '" + userId + "' already has " + perUser + " connections", null), null));
+            connection.closeAfterFlush(CloseReason.CloseCodes.VIOLATED_POLICY.getCode(), "too many connections");
+            return connection;
+        }
         connection.send(message("connected", Json.object()
                 .add("client_id", connection.id())
                 .add("user_id", userId)
@@ -76,6 +97,9 @@ public class Hub {
                 return set.isEmpty() ? null : set;
             });
             rooms.leaveAll(connection);
+            if (!connection.admitted) {
+                return;
+            }
             try {
                 disconnectedEvent.fire(new ClientDisconnected(connection.id(), connection.userId(), code, reason));
             } catch (RuntimeException e) {

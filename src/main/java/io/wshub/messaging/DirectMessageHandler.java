@@ -27,6 +27,7 @@ public class DirectMessageHandler implements MessageHandler {
     public Reply handle(Request request) {
         String target = request.requiredString("target_id");
         JsonValue content = request.requiredValue("content");
+        request.client().permissions().require("direct", target);
         if (hub.connectionsOf(target).isEmpty()) {
             throw new HubException(ErrorCode.CLIENT_OFFLINE, "user '" + target + "' is not online");
         }

@@ -35,6 +35,7 @@ public class HubMetrics {
     private Counter slowConsumers;
     private final ConcurrentHashMap<String, Counter> received = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<ErrorCode, Counter> errors = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> limits = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Timer> handlerTimers = new ConcurrentHashMap<>();
 
     @PostConstruct
@@ -64,6 +65,13 @@ public class HubMetrics {
     public void messageReceived(String type) {
         received.computeIfAbsent(type, t -> registry.counter(
                 meta("wshub_messages_received", "Client messages received, by type"), new Tag("type", t))).inc();
+    }
+
+    /** Counts a refusal by a configured limit (max-connections, max-connections-per-user, rate, ...). */
+    public void limitReached(String limit) {
+        limits.computeIfAbsent(limit, l -> registry.counter(
+                meta("wshub_limit_rejections", "Requests or connections refused by a limit, by limit"),
+                new Tag("limit", l))).inc();
     }
 
     public void error(ErrorCode code) {

@@ -2,7 +2,7 @@ package io.wshub.protocol;
 
 /**
  * Error codes sent in {@code error} frames. The numbers are GoHub's, so existing GoHub clients keep working;
- * 1006 and 4003 are ours.
+ * 1006, 3005 and 4003 are ours.
  */
 public enum ErrorCode {
     UNKNOWN(1000),
@@ -23,6 +23,7 @@ public enum ErrorCode {
     ROOM_FULL(3002),
     NOT_IN_ROOM(3003),
     ALREADY_IN_ROOM(3004),
+    TOO_MANY_ROOMS(3005),
 
     CLIENT_NOT_FOUND(4000),
     CLIENT_OFFLINE(4001),

@@ -18,7 +18,10 @@ public class JoinRoomHandler implements MessageHandler {
 
     @Override
     public Reply handle(Request request) {
-        Room room = rooms.join(request.client(), request.requiredString("room_id"));
+        String roomId = request.requiredString("room_id");
+        rooms.validateId(roomId);
+        request.client().permissions().require("join", roomId);
+        Room room = rooms.join(request.client(), roomId);
         return request.reply("room_joined", Json.object().add("room_id", room.id()).add("status", "joined").build());
     }
 }

@@ -30,6 +30,7 @@ public class RoomMessageHandler implements MessageHandler {
         String roomId = request.requiredString("room_id");
         rooms.validateId(roomId);
         JsonValue content = request.requiredValue("content");
+        request.client().permissions().require("publish", roomId);
         if (!rooms.isMember(request.client(), roomId)) {
             throw new HubException(ErrorCode.NOT_IN_ROOM, "not in room '" + roomId + "'");
         }

@@ -3,6 +3,8 @@ package io.wshub.room;
 import io.wshub.hub.Connection;
 import io.wshub.hub.Delivery;
 import io.wshub.hub.HubConfig;
+import io.wshub.limits.LimitsConfig;
+import io.wshub.observability.HubMetrics;
 import io.wshub.protocol.ErrorCode;
 import io.wshub.protocol.HubException;
 import io.wshub.protocol.Outbound;
@@ -21,6 +23,10 @@ public class RoomRegistry {
 
     @Inject
     HubConfig config;
+    @Inject
+    LimitsConfig limits;
+    @Inject
+    HubMetrics metrics;
 
     private final ConcurrentHashMap<String, Room> rooms = new ConcurrentHashMap<>();
     /** Connection id to the ids of its rooms, for clean-up on disconnect. */
@@ -43,6 +49,11 @@ public class RoomRegistry {
 
     public Room join(Connection connection, String roomId) {
         validateId(roomId);
+        int maxRooms = limits.maxRoomsPerConnection();
+        if (maxRooms > 0 && roomsOf(connection).size() >= maxRooms && !isMember(connection, roomId)) {
+            metrics.limitReached("max-rooms-per-connection");
+            throw new HubException(ErrorCode.TOO_MANY_ROOMS, "a connection may be in at most " + maxRooms + " rooms");
+        }
         while (true) {
             Room room = rooms.get(roomId);
             if (room == null) {
@@ -60,6 +71,7 @@ public class RoomRegistry {
                     throw new HubException(ErrorCode.ALREADY_IN_ROOM, "already in room '" + roomId + "'");
                 }
                 if (room.isFull()) {
+                    metrics.limitReached("room-max-members");
                     throw new HubException(ErrorCode.ROOM_FULL,
                             "room '" + roomId + "' is full (" + room.maxMembers() + " members)");
                 }

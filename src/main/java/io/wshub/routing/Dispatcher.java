@@ -4,6 +4,8 @@ import io.wshub.hub.Connection;
 import io.wshub.hub.HandlerFailed;
 import io.wshub.hub.Hub;
 import io.wshub.hub.MessageReceived;
+import io.wshub.limits.LimitsConfig;
+import io.wshub.limits.RateLimiter;
 import io.wshub.observability.HubMetrics;
 import io.wshub.protocol.ErrorCode;
 import io.wshub.protocol.HubException;
@@ -15,6 +17,7 @@ import jakarta.enterprise.event.Event;
 import jakarta.enterprise.inject.spi.Bean;
 import jakarta.enterprise.inject.spi.BeanManager;
 import jakarta.inject.Inject;
+import jakarta.websocket.CloseReason;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -36,6 +39,8 @@ public class Dispatcher {
     Hub hub;
     @Inject
     HubMetrics metrics;
+    @Inject
+    LimitsConfig limits;
     @Inject
     Event<MessageReceived> receivedEvent;
     @Inject
@@ -60,6 +65,17 @@ public class Dispatcher {
 
     public void dispatch(Connection client, Inbound inbound) {
         client.touch();
+        String rateKey = inbound.isValid() ? inbound.type() : "invalid";
+        RateLimiter.Verdict verdict = client.rateLimiter().take(rateKey, limits.rate(rateKey), System.nanoTime());
+        if (verdict != RateLimiter.Verdict.ALLOWED) {
+            metrics.limitReached("rate");
+            fail(client, inbound.type(), inbound.messageId(), ErrorCode.RATE_LIMITED,
+                    "rate limit of " + limits.rate(rateKey) + " '" + rateKey + "' messages per second exceeded", null);
+            if (verdict == RateLimiter.Verdict.ABUSIVE) {
+                client.closeAfterFlush(CloseReason.CloseCodes.VIOLATED_POLICY.getCode(), "rate limit exceeded");
+            }
+            return;
+        }
         if (!inbound.isValid()) {
             metrics.messageReceived("invalid");
             fail(client, null, inbound.messageId(), inbound.error(), inbound.errorMessage(), null);

@@ -1,5 +1,9 @@
 package io.wshub.transport;
 
+import io.wshub.auth.AuthConfig;
+import io.wshub.auth.Identity;
+import io.wshub.auth.PermissionResolver;
+import io.wshub.auth.Permissions;
 import io.wshub.hub.Connection;
 import io.wshub.hub.Hub;
 import io.wshub.hub.HubConfig;
@@ -28,10 +32,12 @@ import java.util.regex.Pattern;
  * The WebSocket boundary: identifies the client, enforces frame limits and hands decoded messages to the
  * {@link Dispatcher}. One instance per connection.
  */
-@ServerEndpoint(value = "/ws", decoders = GoHubDecoder.class)
+@ServerEndpoint(value = "/ws", decoders = GoHubDecoder.class, subprotocols = HubEndpoint.BEARER)
 public class HubEndpoint {
 
     private static final Logger LOG = Logger.getLogger(HubEndpoint.class.getName());
+    /** Selected when a browser sends its token as {@code Sec-WebSocket-Protocol: bearer, <jwt>}. */
+    static final String BEARER = "bearer";
     private static final Pattern CLIENT_ID = Pattern.compile("[A-Za-z0-9_.:@-]{1,128}");
     /** Frames up to this multiple of the limit are read and answered; larger ones the container refuses unread. */
     private static final int CONTAINER_LIMIT_FACTOR = 4;
@@ -44,6 +50,10 @@ public class HubEndpoint {
     Dispatcher dispatcher;
     @Inject
     TyrusIdleTimerFix tyrusFix;
+    @Inject
+    AuthConfig authConfig;
+    @Inject
+    PermissionResolver permissionResolver;
 
     private Connection connection;
 
@@ -55,10 +65,16 @@ public class HubEndpoint {
         session.setMaxTextMessageBufferSize((int) Math.min(Integer.MAX_VALUE, (long) limit * CONTAINER_LIMIT_FACTOR));
         session.setMaxBinaryMessageBufferSize(limit);
 
-        String requested = config.allowQueryClientId() ? firstParameter(session, "client_id") : null;
+        // The upgrade filter has refused every invalid token, so a principal here is a validated JWT.
+        Identity identity = Identity.of(session.getUserPrincipal(), authConfig);
+        String requested = identity == null && config.allowQueryClientId() ? firstParameter(session, "client_id")
+                : null;
         boolean validRequest = requested == null || CLIENT_ID.matcher(requested).matches();
-        connection = hub.open(session, requested != null && validRequest ? requested : Hub.newGuestId(),
-                GoHubCodec.INSTANCE);
+        String userId = identity != null ? identity.userId()
+                : requested != null && validRequest ? requested : Hub.newGuestId();
+        Permissions permissions = identity == null ? permissionResolver.anonymous()
+                : permissionResolver.of(identity.token());
+        connection = hub.open(session, userId, permissions, GoHubCodec.INSTANCE);
         if (!validRequest) {
             dispatcher.fail(connection, null, null, ErrorCode.INVALID_FORMAT,
                     "client_id must be 1-128 characters of A-Z a-z 0-9 _ . : @ -", null);

@@ -35,9 +35,12 @@ abstract class DeployedHub {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    /** The value of the first /metrics line of {@code name}, which may include the start of its labels. */
     double metric(String name) throws Exception {
         for (String line : http("/metrics").body().split("\n")) {
-            if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
+            boolean match = name.contains("{") ? line.startsWith(name)
+                    : line.startsWith(name + "{") || line.startsWith(name + " ");
+            if (match) {
                 return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
             }
         }

@@ -74,6 +74,46 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
         return open(uri, true);
     }
 
+    /** Connects with a bearer token in the Authorization header and consumes the {@code connected} frame. */
+    static WsClient connectWithHeader(URI uri, String token) {
+        return open(builder().header("Authorization", "Bearer " + token), uri).greeted();
+    }
+
+    /** Connects the way a browser sends a token, {@code Sec-WebSocket-Protocol: bearer, <jwt>}. */
+    static WsClient connectWithSubprotocol(URI uri, String token) {
+        return open(builder().subprotocols("bearer", token), uri).greeted();
+    }
+
+    /** The HTTP status of a refused handshake; fails if the handshake succeeds. */
+    static int refusal(URI uri, java.util.function.UnaryOperator<WebSocket.Builder> setup) {
+        try {
+            WebSocket socket = setup.apply(builder()).buildAsync(uri, new WsClient(true))
+                    .orTimeout(20, TimeUnit.SECONDS).join();
+            socket.abort();
+            throw new AssertionError("the handshake to " + uri + " was accepted");
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof java.net.http.WebSocketHandshakeException refused) {
+                return refused.getResponse().statusCode();
+            }
+            throw e;
+        }
+    }
+
+    /** The subprotocol the server selected. */
+    String subprotocol() {
+        return socket.getSubprotocol();
+    }
+
+    private static WebSocket.Builder builder() {
+        return HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
+    }
+
+    private static WsClient open(WebSocket.Builder builder, URI uri) {
+        WsClient client = new WsClient(true);
+        client.socket = builder.buildAsync(uri, client).orTimeout(20, TimeUnit.SECONDS).join();
+        return client;
+    }
+
     private static WsClient open(URI uri, boolean reading) {
         WsClient client = new WsClient(reading);
         client.socket = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))

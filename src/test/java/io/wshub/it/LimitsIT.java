@@ -1,0 +1,124 @@
+package io.wshub.it;
+
+import jakarta.json.JsonObject;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.wshub.it.HubIT.data;
+import static io.wshub.it.HubIT.unique;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Each configured limit refuses clearly (error frame or HTTP problem) and is counted in metrics. */
+@ExtendWith(ArquillianExtension.class)
+class LimitsIT extends DeployedHub {
+
+    static final int MAX_CONNECTIONS = 12;
+
+    @Deployment(testable = false)
+    static WebArchive deployment() {
+        return Deployments.hub("limits", """
+                wshub.limits.max-connections=%d
+                wshub.limits.max-connections-per-user=2
+                wshub.limits.max-rooms-per-connection=3
+                wshub.allow-query-client-id=true
+                wshub.rate-limit.echo=5
+                """.formatted(MAX_CONNECTIONS));
+    }
+
+    @Test
+    void nodeRefusesUpgradesOverMaxConnectionsWith503() throws Exception {
+        awaitNoConnections();
+        List<WsClient> clients = new ArrayList<>();
+        try {
+            for (int i = 0; i < MAX_CONNECTIONS; i++) {
+                clients.add(WsClient.connect(ws()));
+            }
+            assertEquals(503, WsClient.refusal(ws(), b -> b));
+            assertTrue(metric("wshub_limit_rejections_total{limit=\"max-connections\"") >= 1);
+        } finally {
+            clients.forEach(WsClient::close);
+        }
+        awaitNoConnections();
+        WsClient.connect(ws()).close();
+    }
+
+    @Test
+    void connectionOverMaxPerUserGets4003AndCloseWhileOthersStay() throws Exception {
+        String user = unique("busy");
+        try (WsClient first = WsClient.connect(ws("?client_id=" + user));
+             WsClient second = WsClient.connect(ws("?client_id=" + user));
+             WsClient third = WsClient.open(ws("?client_id=" + user))) {
+            third.expectError(4003);
+            assertEquals(1008, third.awaitClose(10_000));
+            assertEquals("too many connections", third.closeReason());
+            first.call("ping", data(), "pong");
+            second.call("ping", data(), "pong");
+            assertFalse(first.isClosed() || second.isClosed());
+        }
+    }
+
+    @Test
+    void joinOverMaxRoomsPerConnectionIs3005() {
+        try (WsClient client = WsClient.connect(ws())) {
+            List<String> rooms = List.of(unique("a"), unique("b"), unique("c"));
+            rooms.forEach(room -> client.call("join_room", data("room_id", room), "room_joined"));
+            client.callError("join_room", data("room_id", unique("d")), 3005);
+            client.callError("join_room", data("room_id", rooms.get(0)), 3004);
+            client.call("leave_room", data("room_id", rooms.get(0)), "room_left");
+            client.call("join_room", data("room_id", unique("e")), "room_joined");
+        }
+    }
+
+    @Test
+    void messagesOverTheRateGet1005AndOtherTypesAreNotLimited() throws Exception {
+        try (WsClient client = WsClient.connect(ws())) {
+            int sent = 30;
+            for (int i = 0; i < sent; i++) {
+                client.request("echo", data("i", i));
+            }
+            int echoed = 0;
+            int limited = 0;
+            for (int i = 0; i < sent; i++) {
+                JsonObject frame = client.next(10_000);
+                if (frame.getString("message_type").equals("echo")) {
+                    echoed++;
+                } else {
+                    assertEquals(1005, frame.getJsonObject("data").getInt("code"), frame.toString());
+                    assertTrue(frame.containsKey("request_id"));
+                    limited++;
+                }
+            }
+            assertTrue(echoed >= 10 && echoed < sent, "burst of 10 plus refill, got " + echoed);
+            assertEquals(sent, echoed + limited);
+            client.call("ping", data(), "pong");
+            assertFalse(client.isClosed(), "occasional excess is answered, not punished");
+            assertTrue(metric("wshub_limit_rejections_total{limit=\"rate\"") >= limited);
+        }
+    }
+
+    @Test
+    void sustainedFloodingIsClosedWith1008() {
+        try (WsClient client = WsClient.connect(ws())) {
+            for (int i = 0; i < 200 && !client.isClosed(); i++) {
+                client.request("echo", data());
+            }
+            assertEquals(1008, client.awaitClose(10_000));
+            assertEquals("rate limit exceeded", client.closeReason());
+        }
+    }
+
+    private void awaitNoConnections() throws Exception {
+        for (int i = 0; i < 100 && metric("wshub_connections_current") > 0; i++) {
+            Thread.sleep(100);
+        }
+        assertEquals(0, (int) metric("wshub_connections_current"));
+    }
+}
