@@ -33,6 +33,18 @@ public class AuthConfig {
         return clockSkewSeconds;
     }
 
+    @Inject
+    @ConfigProperty(name = "wshub.auth.login-timeout", defaultValue = "0")
+    long loginTimeoutSeconds;
+
+    /**
+     * With {@code wshub.auth.required}, a client may connect without a token and log in in-band within this many
+     * seconds; 0 (default): a token is needed on the upgrade.
+     */
+    public long loginTimeoutSeconds() {
+        return loginTimeoutSeconds;
+    }
+
     /** false: anonymous clients may connect (GoHub's AllowAnonymous). */
     public boolean required() {
         return required;

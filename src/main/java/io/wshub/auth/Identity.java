@@ -17,6 +17,12 @@ public record Identity(String userId, String platform, JsonWebToken token) {
         return userId == null || userId.isBlank() ? null : new Identity(userId, claim(jwt, config.platformClaim()), jwt);
     }
 
+    /** Epoch ms of the token's {@code exp}, 0 when it has none. */
+    public long expiresAt() {
+        long exp = token.getExpirationTime();
+        return exp > 0 ? exp * 1000 : 0;
+    }
+
     /** True when the token has an {@code nbf} (not before) later than now plus the allowed clock skew. */
     public boolean notYetValid(long clockSkewSeconds) {
         Object nbf = token.getClaim("nbf");

@@ -57,7 +57,7 @@ public class UpgradeAuthFilter extends HttpFilter {
             }
         }
         if (principal == null) {
-            if (config.required()) {
+            if (config.required() && config.loginTimeoutSeconds() <= 0) {
                 Problems.unauthorized(response, "a bearer token is required");
                 return;
             }

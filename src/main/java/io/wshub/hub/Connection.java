@@ -39,8 +39,9 @@ public final class Connection {
     static final long DRAIN_BEFORE_CLOSE_MILLIS = 2000;
 
     private final String id;
-    private final String userId;
-    private final Permissions permissions;
+    private volatile ClientIdentity identity;
+    /** When a client that connected without a token must have logged in (epoch ms, 0 = not waiting). */
+    private volatile long loginDeadline;
     private final RateLimiter rateLimiter = new RateLimiter();
     /** False for a connection refused at open (a limit): it gets its error and close, but no events. */
     volatile boolean admitted = true;
@@ -60,10 +61,9 @@ public final class Connection {
     private volatile long lastSeen = connectedAt;
     private volatile long lastPing = connectedAt;
 
-    Connection(String id, String userId, Permissions permissions, Session session, WireCodec codec, Hub hub) {
+    Connection(String id, ClientIdentity identity, Session session, WireCodec codec, Hub hub) {
         this.id = id;
-        this.userId = userId;
-        this.permissions = permissions;
+        this.identity = identity;
         this.session = session;
         this.codec = codec;
         this.hub = hub;
@@ -74,12 +74,29 @@ public final class Connection {
     }
 
     public String userId() {
-        return userId;
+        return identity.userId();
+    }
+
+    public ClientIdentity identity() {
+        return identity;
+    }
+
+    /** Changed only by the hub, which keeps its user index in step. */
+    void identity(ClientIdentity changed) {
+        identity = changed;
+    }
+
+    public long loginDeadline() {
+        return loginDeadline;
+    }
+
+    void loginDeadline(long deadline) {
+        loginDeadline = deadline;
     }
 
     /** What this connection may do; handlers check it before acting (error 2001). */
     public Permissions permissions() {
-        return permissions;
+        return identity.permissions();
     }
 
     public RateLimiter rateLimiter() {
@@ -92,6 +109,11 @@ public final class Connection {
 
     public boolean isOpen() {
         return !closed.get();
+    }
+
+    /** Closed, or closing once its last frames are written. */
+    public boolean isClosing() {
+        return closed.get() || closeWhenFlushed != null;
     }
 
     public WireCodec codec() {
@@ -265,6 +287,6 @@ public final class Connection {
 
     @Override
     public String toString() {
-        return "Connection[" + id + ", user " + userId + "]";
+        return "Connection[" + id + ", user " + userId() + "]";
     }
 }

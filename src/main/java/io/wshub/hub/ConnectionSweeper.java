@@ -1,5 +1,6 @@
 package io.wshub.hub;
 
+import io.wshub.protocol.ErrorCode;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
@@ -19,6 +20,8 @@ import java.util.logging.Logger;
 @ApplicationScoped
 public class ConnectionSweeper {
 
+    /** Close code for a connection whose token expired or that did not log in in time. */
+    public static final int AUTH_CLOSE_CODE = 4001;
     private static final Logger LOG = Logger.getLogger(ConnectionSweeper.class.getName());
 
     @Inject
@@ -42,8 +45,16 @@ public class ConnectionSweeper {
             long idleTimeout = config.idleTimeoutMillis();
             boolean pinging = config.pingIntervalMillis() > 0;
             for (Connection connection : hub.connections()) {
+                long expiresAt = connection.identity().expiresAt();
+                long loginDeadline = connection.loginDeadline();
                 if (idleTimeout > 0 && now - connection.lastSeen() > idleTimeout) {
                     connection.close(CloseReason.CloseCodes.GOING_AWAY.getCode(), "idle timeout");
+                } else if (expiresAt > 0 && now >= expiresAt) {
+                    hub.refuse(connection, ErrorCode.TOKEN_EXPIRED, "the token expired; refresh it before it does",
+                            AUTH_CLOSE_CODE, "token expired");
+                } else if (loginDeadline > 0 && now >= loginDeadline) {
+                    hub.refuse(connection, ErrorCode.UNAUTHORIZED, "no login within the login timeout",
+                            AUTH_CLOSE_CODE, "login required");
                 } else if (pinging) {
                     connection.ping(now);
                 }

@@ -1,6 +1,5 @@
 package io.wshub.hub;
 
-import io.wshub.auth.Permissions;
 import io.wshub.limits.LimitsConfig;
 import io.wshub.observability.HubMetrics;
 import io.wshub.protocol.ErrorCode;
@@ -34,6 +33,8 @@ public class Hub {
 
     private static final Logger LOG = Logger.getLogger(Hub.class.getName());
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** Close code for a connection replaced by a newer session of the same user and platform. */
+    public static final int KICKED_CLOSE_CODE = 4000;
 
     @Inject
     HubConfig config;
@@ -58,44 +59,109 @@ public class Hub {
      * Registers an opened session and greets it with {@code connected}; a connection over
      * {@code wshub.limits.max-connections-per-user} gets error 4003 and is closed instead.
      */
-    public Connection open(Session session, String userId, Permissions permissions, WireCodec codec) {
-        Connection connection = new Connection(newClientId(), userId, permissions, session, codec, this);
+    public Connection open(Session session, ClientIdentity identity, WireCodec codec) {
+        Connection connection = new Connection(newClientId(), identity, session, codec, this);
         connections.put(connection.id(), connection);
-        int perUser = limits.maxConnectionsPerUser();
-        users.compute(userId, (id, set) -> {
-            if (perUser > 0 && set != null && set.size() >= perUser) {
-                connection.admitted = false;
-                return set;
-            }
-            Set<Connection> result = set == null ? ConcurrentHashMap.newKeySet() : set;
-            result.add(connection);
-            return result;
-        });
         metrics.connectionOpened();
-        if (!connection.admitted) {
-            metrics.limitReached("max-connections-per-user");
-            metrics.error(ErrorCode.TOO_MANY_CONNECTIONS);
-            connection.send(message("error", codec.errorData(ErrorCode.TOO_MANY_CONNECTIONS,
-                    "user '" + userId + "' already has " + perUser + " connections", null), null));
-            connection.closeAfterFlush(CloseReason.CloseCodes.VIOLATED_POLICY.getCode(), "too many connections");
+        if (!index(connection, identity.userId())) {
+            connection.admitted = false;
+            refuseOverUserLimit(connection, identity.userId());
             return connection;
         }
         connection.send(message("connected", Json.object()
                 .add("client_id", connection.id())
-                .add("user_id", userId)
+                .add("user_id", identity.userId())
                 .add("node_id", config.nodeId())
                 .build().toString(), null));
-        connectedEvent.fire(new ClientConnected(connection.id(), userId, config.nodeId()));
+        connectedEvent.fire(new ClientConnected(connection.id(), identity.userId(), config.nodeId()));
+        replaceOtherSessions(connection);
         return connection;
+    }
+
+    /** A client that connected without a token must log in before {@code deadline} (epoch ms). */
+    public void awaitLogin(Connection connection, long deadline) {
+        connection.loginDeadline(deadline);
+    }
+
+    /**
+     * Changes who a connection acts as (in-band login or token refresh), keeping the user index in step. Returns
+     * false, after answering 4003 and closing, when the new user already has its maximum of connections.
+     */
+    public boolean changeIdentity(Connection connection, ClientIdentity identity) {
+        String previous = connection.userId();
+        if (!previous.equals(identity.userId())) {
+            if (!index(connection, identity.userId())) {
+                refuseOverUserLimit(connection, identity.userId());
+                return false;
+            }
+            unindex(connection, previous);
+        }
+        connection.identity(identity);
+        connection.loginDeadline(0);
+        replaceOtherSessions(connection);
+        return true;
+    }
+
+    /** Sends an error frame, then closes once it is written. */
+    public void refuse(Connection connection, ErrorCode code, String message, int closeCode, String reason) {
+        if (connection.isClosing()) {
+            return;
+        }
+        metrics.error(code);
+        connection.send(message("error", connection.codec().errorData(code, message, null), null));
+        connection.closeAfterFlush(closeCode, reason);
+    }
+
+    private void refuseOverUserLimit(Connection connection, String userId) {
+        metrics.limitReached("max-connections-per-user");
+        refuse(connection, ErrorCode.TOO_MANY_CONNECTIONS, "user '" + userId + "' already has "
+                + limits.maxConnectionsPerUser() + " connections", CloseReason.CloseCodes.VIOLATED_POLICY.getCode(),
+                "too many connections");
+    }
+
+    /** Adds the connection to its user's set unless the per-user limit is reached. */
+    private boolean index(Connection connection, String userId) {
+        int perUser = limits.maxConnectionsPerUser();
+        boolean[] added = {false};
+        users.compute(userId, (id, set) -> {
+            if (perUser > 0 && set != null && set.size() >= perUser) {
+                return set;
+            }
+            Set<Connection> result = set == null ? ConcurrentHashMap.newKeySet() : set;
+            result.add(connection);
+            added[0] = true;
+            return result;
+        });
+        return added[0];
+    }
+
+    private void unindex(Connection connection, String userId) {
+        users.computeIfPresent(userId, (id, set) -> {
+            set.remove(connection);
+            return set.isEmpty() ? null : set;
+        });
+    }
+
+    /** With {@code wshub.session.single-per-platform}, the user's older connections on the same platform go. */
+    private void replaceOtherSessions(Connection connection) {
+        String platform = connection.identity().platform();
+        if (!config.singleSessionPerPlatform() || platform == null) {
+            return;
+        }
+        for (Connection other : connectionsOf(connection.userId())) {
+            if (other != connection && platform.equals(other.identity().platform())) {
+                other.send(message("session_kicked", Json.object()
+                        .add("reason", "a new session of this user on platform '" + platform + "' replaced it")
+                        .build().toString(), null));
+                other.closeAfterFlush(KICKED_CLOSE_CODE, "session replaced");
+            }
+        }
     }
 
     /** Forgets a connection; called exactly once per connection, by the connection itself. */
     void disconnected(Connection connection, int code, String reason) {
         if (connections.remove(connection.id(), connection)) {
-            users.computeIfPresent(connection.userId(), (id, set) -> {
-                set.remove(connection);
-                return set.isEmpty() ? null : set;
-            });
+            unindex(connection, connection.userId());
             rooms.leaveAll(connection);
             if (!connection.admitted) {
                 return;

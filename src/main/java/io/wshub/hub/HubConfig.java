@@ -59,6 +59,10 @@ public class HubConfig {
     @ConfigProperty(name = "wshub.tyrus.idle-timer-fix", defaultValue = "true")
     boolean tyrusIdleTimerFix;
 
+    @Inject
+    @ConfigProperty(name = "wshub.session.single-per-platform", defaultValue = "false")
+    boolean singleSessionPerPlatform;
+
     private String nodeId;
 
     public synchronized String nodeId() {
@@ -104,6 +108,11 @@ public class HubConfig {
 
     public long idleTimeoutMillis() {
         return idleTimeoutSeconds * 1000;
+    }
+
+    /** A new connection of a (user, platform) replaces the older ones. */
+    public boolean singleSessionPerPlatform() {
+        return singleSessionPerPlatform;
     }
 
     public boolean tyrusIdleTimerFix() {

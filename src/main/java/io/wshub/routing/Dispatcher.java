@@ -30,6 +30,8 @@ import java.util.logging.Logger;
 public class Dispatcher {
 
     private static final Logger LOG = Logger.getLogger(Dispatcher.class.getName());
+    /** What a client that must still log in may send. */
+    private static final Set<String> BEFORE_LOGIN = Set.of("login", "ping");
 
     @Inject
     MessageHandlerExtension extension;
@@ -82,6 +84,11 @@ public class Dispatcher {
             return;
         }
         String type = inbound.type();
+        if (client.loginDeadline() > 0 && !BEFORE_LOGIN.contains(type)) {
+            fail(client, type, inbound.messageId(), ErrorCode.UNAUTHORIZED, "log in first (message type 'login')",
+                    null);
+            return;
+        }
         MessageHandler handler = handlers.get(type);
         metrics.messageReceived(handler == null ? "unknown" : type);
         if (handler == null) {

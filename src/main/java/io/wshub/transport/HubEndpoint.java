@@ -2,8 +2,9 @@ package io.wshub.transport;
 
 import io.wshub.auth.AuthConfig;
 import io.wshub.auth.Identity;
-import io.wshub.auth.PermissionResolver;
-import io.wshub.auth.Permissions;
+import io.wshub.auth.Identities;
+import io.wshub.hub.ClientIdentity;
+import io.wshub.protocol.HubException;
 import io.wshub.hub.Connection;
 import io.wshub.hub.Hub;
 import io.wshub.hub.HubConfig;
@@ -53,7 +54,7 @@ public class HubEndpoint {
     @Inject
     AuthConfig authConfig;
     @Inject
-    PermissionResolver permissionResolver;
+    Identities identities;
 
     private Connection connection;
 
@@ -66,19 +67,28 @@ public class HubEndpoint {
         session.setMaxBinaryMessageBufferSize(limit);
 
         // The upgrade filter has refused every invalid token, so a principal here is a validated JWT.
-        Identity identity = Identity.of(session.getUserPrincipal(), authConfig);
-        String requested = identity == null && config.allowQueryClientId() ? firstParameter(session, "client_id")
-                : null;
-        boolean validRequest = requested == null || CLIENT_ID.matcher(requested).matches();
-        String userId = identity != null ? identity.userId()
-                : requested != null && validRequest ? requested : Hub.newGuestId();
-        Permissions permissions = identity == null ? permissionResolver.anonymous()
-                : permissionResolver.of(identity.token());
-        connection = hub.open(session, userId, permissions, GoHubCodec.INSTANCE);
-        if (!validRequest) {
-            dispatcher.fail(connection, null, null, ErrorCode.INVALID_FORMAT,
-                    "client_id must be 1-128 characters of A-Z a-z 0-9 _ . : @ -", null);
-            connection.closeAfterFlush(CloseReason.CloseCodes.VIOLATED_POLICY.getCode(), "invalid client_id");
+        Identity token = Identity.of(session.getUserPrincipal(), authConfig);
+        String requested = token == null && config.allowQueryClientId() ? firstParameter(session, "client_id") : null;
+        String refusal = requested != null && !CLIENT_ID.matcher(requested).matches()
+                ? "client_id must be 1-128 characters of A-Z a-z 0-9 _ . : @ -" : null;
+        String closeReason = "invalid client_id";
+        String userId = requested != null && refusal == null ? requested : Hub.newGuestId();
+        ClientIdentity identity;
+        try {
+            String platform = firstParameter(session, "platform");
+            identity = token != null ? identities.of(token, platform) : identities.anonymous(userId, platform);
+        } catch (HubException invalidPlatform) {
+            refusal = invalidPlatform.getMessage();
+            closeReason = "invalid platform";
+            identity = identities.anonymous(Hub.newGuestId(), null);
+        }
+        connection = hub.open(session, identity, GoHubCodec.INSTANCE);
+        if (refusal != null) {
+            hub.refuse(connection, ErrorCode.INVALID_FORMAT, refusal, CloseReason.CloseCodes.VIOLATED_POLICY.getCode(),
+                    closeReason);
+        } else if (token == null && authConfig.required()) {
+            // Only possible with wshub.auth.login-timeout set: the filter lets such clients in to log in.
+            hub.awaitLogin(connection, System.currentTimeMillis() + authConfig.loginTimeoutSeconds() * 1000);
         }
     }
 

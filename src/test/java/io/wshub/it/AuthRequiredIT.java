@@ -14,11 +14,14 @@ import static io.wshub.it.HubIT.unique;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@code wshub.auth.required=true} with {@code ?token=} left off (the default), and a custom user claim. */
+/**
+ * {@code wshub.auth.required=true} with {@code ?token=} left off (the default), a custom user claim, and ES256 (EC)
+ * keys instead of RSA.
+ */
 @ExtendWith(ArquillianExtension.class)
 class AuthRequiredIT extends DeployedHub {
 
-    static final TestTokens TOKENS = new TestTokens(Path.of("target", "auth-required-it"));
+    static final TestTokens TOKENS = new TestTokens(Path.of("target", "auth-required-it"), true);
 
     @Deployment(testable = false)
     static WebArchive deployment() {

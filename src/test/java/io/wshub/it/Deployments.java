@@ -16,8 +16,8 @@ final class Deployments {
     }
 
     /**
-     * The application as `mvn package` builds it (target/classes and the webapp folder), with
-     * {@code microprofile-config.properties} replaced by {@code config} and the given extra classes added.
+     * The application as `mvn package` builds it (target/classes and the webapp folder), with {@code config} appended
+     * to its {@code microprofile-config.properties} (a later line wins) and the given extra classes added.
      */
     static WebArchive hub(String name, String config, Class<?>... extra) {
         WebArchive war = ShrinkWrap.create(WebArchive.class, name + ".war");
@@ -26,7 +26,7 @@ final class Deployments {
                 .as(ExplodedImporter.class).importDirectory(new File("target/classes")).as(WebArchive.class);
         classes.delete("/META-INF/microprofile-config.properties");
         war.merge(classes, "/WEB-INF/classes");
-        war.addAsResource(new StringAsset(config), "META-INF/microprofile-config.properties");
+        war.addAsResource(new StringAsset(mainConfig() + "\n" + config), "META-INF/microprofile-config.properties");
         war.addClasses(extra);
         return war;
     }
@@ -37,5 +37,14 @@ final class Deployments {
      */
     static URI onLoopback(URL deployedAt) {
         return URI.create("http://127.0.0.1:" + deployedAt.getPort() + deployedAt.getPath());
+    }
+
+    private static String mainConfig() {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of(
+                    "src/main/resources/META-INF/microprofile-config.properties"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }

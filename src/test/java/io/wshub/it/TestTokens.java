@@ -25,11 +25,19 @@ final class TestTokens {
 
     private final KeyPair keys;
     private final Path publicKeyFile;
+    private final boolean ec;
 
+    /** RSA keys, RS256 tokens. */
     TestTokens(Path directory) {
+        this(directory, false);
+    }
+
+    /** With {@code ec}: a P-256 key and ES256 tokens. */
+    TestTokens(Path directory, boolean ec) {
+        this.ec = ec;
         try {
-            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-            generator.initialize(2048);
+            KeyPairGenerator generator = KeyPairGenerator.getInstance(ec ? "EC" : "RSA");
+            generator.initialize(ec ? 256 : 2048);
             keys = generator.generateKeyPair();
             Files.createDirectories(directory);
             publicKeyFile = directory.resolve("jwt-public.pem").toAbsolutePath();
@@ -45,6 +53,7 @@ final class TestTokens {
     /** MicroProfile Config lines that make the hub trust this key, issuer and audience. */
     String mpJwtConfig() {
         return "mp.jwt.verify.publickey.location=" + publicKeyFile.toUri() + "\n"
+                + (ec ? "mp.jwt.verify.publickey.algorithm=ES256\n" : "")
                 + "mp.jwt.verify.issuer=" + ISSUER + "\n"
                 + "mp.jwt.verify.audiences=" + AUDIENCE + "\n";
     }
@@ -60,16 +69,32 @@ final class TestTokens {
         return rs256(claims(subject).build());
     }
 
+    /** Signs the claims with this instance's key: RS256, or ES256 for an EC instance. */
     String rs256(JsonObject claims) {
-        String signingInput = encode(header("RS256")) + "." + encode(claims.toString());
+        String signingInput = encode(header(ec ? "ES256" : "RS256")) + "." + encode(claims.toString());
         try {
-            Signature signature = Signature.getInstance("SHA256withRSA");
+            Signature signature = Signature.getInstance(ec ? "SHA256withECDSA" : "SHA256withRSA");
             signature.initSign(keys.getPrivate());
             signature.update(signingInput.getBytes(StandardCharsets.US_ASCII));
-            return signingInput + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(signature.sign());
+            byte[] signed = ec ? joseFromDer(signature.sign()) : signature.sign();
+            return signingInput + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(signed);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** JWS wants ECDSA signatures as R and S, 32 bytes each; Java produces DER SEQUENCE { INTEGER r, INTEGER s }. */
+    private static byte[] joseFromDer(byte[] der) {
+        int offset = der[1] == (byte) 0x81 ? 3 : 2;
+        byte[] jose = new byte[64];
+        for (int part = 0; part < 2; part++) {
+            int length = der[offset + 1];
+            int start = offset + 2;
+            int copy = Math.min(length, 32);
+            System.arraycopy(der, start + length - copy, jose, part * 32 + 32 - copy, copy);
+            offset = start + length;
+        }
+        return jose;
     }
 
     /** {@code alg: none}, no signature. */

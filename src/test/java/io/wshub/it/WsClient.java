@@ -74,6 +74,13 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
         return open(uri, true);
     }
 
+    /** Connects with extra request headers, consuming nothing. */
+    static WsClient open(URI uri, java.util.Map<String, String> headers) {
+        WebSocket.Builder builder = builder();
+        headers.forEach(builder::header);
+        return open(builder, uri);
+    }
+
     /** Connects with a bearer token in the Authorization header and consumes the {@code connected} frame. */
     static WsClient connectWithHeader(URI uri, String token) {
         return open(builder().header("Authorization", "Bearer " + token), uri).greeted();
@@ -146,15 +153,15 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
 
     @Override
     public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+        closeReason.complete(reason); // before the code: awaitClose() waits for the code, then reads the reason
         closeCode.complete(new int[]{statusCode});
-        closeReason.complete(reason);
         return null;
     }
 
     @Override
     public void onError(WebSocket webSocket, Throwable error) {
-        closeCode.complete(new int[]{1006});
         closeReason.complete("error: " + error);
+        closeCode.complete(new int[]{1006});
     }
 
     /** Starts reading (for a client connected with {@link #connectNotReading}). */

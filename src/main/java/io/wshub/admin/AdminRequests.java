@@ -1,0 +1,96 @@
+package io.wshub.admin;
+
+import io.wshub.hub.HubConfig;
+import io.wshub.protocol.ErrorCode;
+import io.wshub.protocol.HubException;
+import io.wshub.protocol.Json;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.json.JsonNumber;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+
+/** Checks and reads the bodies and parameters of admin requests; every refusal is a 400 or 413 problem. */
+@ApplicationScoped
+public class AdminRequests {
+
+    static final int MAX_TYPE_LENGTH = 64;
+    static final int MAX_REASON_LENGTH = 100;
+
+    @Inject
+    HubConfig config;
+
+    /** A server message to push: {@code {message_type, data}}. */
+    public record Push(String messageType, String dataJson) {
+    }
+
+    public Push push(JsonObject body) {
+        JsonObject request = require(body);
+        String type = string(request, "message_type", true);
+        if (type.length() > MAX_TYPE_LENGTH) {
+            throw invalid("message_type is longer than " + MAX_TYPE_LENGTH + " characters");
+        }
+        JsonValue data = request.get("data");
+        if (data == null || data.getValueType() == JsonValue.ValueType.NULL) {
+            data = Json.emptyObject();
+        } else if (data.getValueType() != JsonValue.ValueType.OBJECT) {
+            throw invalid("data must be a JSON object");
+        }
+        String dataJson = data.toString();
+        if (Json.utf8Length(dataJson) > config.maxMessageBytes()) {
+            throw new HubException(ErrorCode.MESSAGE_TOO_LARGE,
+                    "data is larger than wshub.max-message-bytes (" + config.maxMessageBytes() + ")");
+        }
+        return new Push(type, dataJson);
+    }
+
+    /** A room to create: {@code {room_id, name?, max_members?}}. */
+    public record NewRoom(String roomId, String name, Integer maxMembers) {
+    }
+
+    public NewRoom newRoom(JsonObject body) {
+        JsonObject request = require(body);
+        Integer max = null;
+        JsonValue maxMembers = request.get("max_members");
+        if (maxMembers instanceof JsonNumber number && number.isIntegral() && number.intValue() >= 0) {
+            max = number.intValue();
+        } else if (maxMembers != null && maxMembers.getValueType() != JsonValue.ValueType.NULL) {
+            throw invalid("max_members must be a whole number, 0 for unlimited");
+        }
+        return new NewRoom(string(request, "room_id", true), string(request, "name", false), max);
+    }
+
+    /** A close reason for a kick: at most {@value #MAX_REASON_LENGTH} characters (the WebSocket limit is 123 bytes). */
+    public String reason(String reason) {
+        if (reason == null || reason.isBlank()) {
+            return "kicked";
+        }
+        if (reason.length() > MAX_REASON_LENGTH || Json.utf8Length(reason) > 123) {
+            throw invalid("reason is longer than " + MAX_REASON_LENGTH + " characters");
+        }
+        return reason;
+    }
+
+    private static JsonObject require(JsonObject body) {
+        if (body == null) {
+            throw invalid("a JSON object body is required");
+        }
+        return body;
+    }
+
+    private static String string(JsonObject request, String field, boolean required) {
+        JsonValue value = request.get(field);
+        if (value instanceof JsonString string && !string.getString().isBlank()) {
+            return string.getString();
+        }
+        if (!required && (value == null || value.getValueType() == JsonValue.ValueType.NULL)) {
+            return null;
+        }
+        throw invalid(field + " must be a non-empty string");
+    }
+
+    static HubException invalid(String message) {
+        return new HubException(ErrorCode.INVALID_FORMAT, message);
+    }
+}

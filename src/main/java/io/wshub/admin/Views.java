@@ -1,0 +1,31 @@
+package io.wshub.admin;
+
+import java.util.List;
+
+/** What the admin API returns (JSON-B, snake_case); plain values, shared with {@link io.wshub.admin.client.WshubAdminClient}. */
+public final class Views {
+
+    private Views() {
+    }
+
+    public record Stats(String nodeId, int clients, int users, int rooms) {
+    }
+
+    public record Client(String clientId, String userId, String platform, boolean authenticated, List<String> rooms,
+                         long connectedAt) {
+    }
+
+    public record User(String userId, List<Client> connections, List<String> platforms) {
+    }
+
+    public record RoomInfo(String roomId, String name, int maxMembers, int members, boolean autoCreated,
+                           long createdAt) {
+    }
+
+    public record Page<T>(List<T> items, int page, int size, int total) {
+    }
+
+    /** How many connections a message was queued for. */
+    public record Delivered(int delivered) {
+    }
+}

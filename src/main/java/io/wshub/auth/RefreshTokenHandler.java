@@ -1,0 +1,47 @@
+package io.wshub.auth;
+
+import io.wshub.hub.ClientIdentity;
+import io.wshub.hub.Hub;
+import io.wshub.protocol.ErrorCode;
+import io.wshub.protocol.HubException;
+import io.wshub.protocol.Json;
+import io.wshub.routing.MessageHandler;
+import io.wshub.routing.MessageType;
+import io.wshub.routing.Reply;
+import io.wshub.routing.Request;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+/**
+ * {@code refresh_token {token}} -> {@code token_refreshed {user_id, expires_at}}: a new token for the same user keeps
+ * the connection past the old token's expiry. Another user's token, or an invalid one, is 2003.
+ */
+@ApplicationScoped
+@MessageType("refresh_token")
+public class RefreshTokenHandler implements MessageHandler {
+
+    @Inject
+    TokenValidator tokens;
+    @Inject
+    AuthConfig config;
+    @Inject
+    Identities identities;
+    @Inject
+    Hub hub;
+
+    @Override
+    public Reply handle(Request request) {
+        ClientIdentity current = request.client().identity();
+        if (!current.authenticated()) {
+            throw new HubException(ErrorCode.UNAUTHORIZED, "not logged in: send 'login' first");
+        }
+        Identity token = LoginHandler.validate(tokens, config, request.requiredString("token"));
+        if (!token.userId().equals(current.userId())) {
+            throw new HubException(ErrorCode.INVALID_TOKEN, "the new token is for another user");
+        }
+        ClientIdentity refreshed = identities.of(token, current.platform());
+        hub.changeIdentity(request.client(), refreshed);
+        return request.reply("token_refreshed", Json.object().add("user_id", refreshed.userId())
+                .add("expires_at", refreshed.expiresAt()).build());
+    }
+}

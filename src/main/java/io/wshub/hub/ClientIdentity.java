@@ -1,0 +1,15 @@
+package io.wshub.hub;
+
+import io.wshub.auth.Permissions;
+
+/**
+ * Who a connection acts as: user id, platform (null when unknown), permissions, and when its token expires (epoch
+ * ms, 0 = never). A connection's identity changes only by an in-band login or token refresh.
+ */
+public record ClientIdentity(String userId, String platform, Permissions permissions, long expiresAt,
+                             boolean authenticated) {
+
+    public static ClientIdentity anonymous(String userId, String platform, Permissions permissions) {
+        return new ClientIdentity(userId, platform, permissions, 0, false);
+    }
+}
