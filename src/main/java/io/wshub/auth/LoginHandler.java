@@ -23,37 +23,23 @@ import jakarta.json.JsonString;
 public class LoginHandler implements MessageHandler {
 
     @Inject
-    TokenValidator tokens;
-    @Inject
-    AuthConfig config;
-    @Inject
-    Identities identities;
+    TokenLogin login;
     @Inject
     Hub hub;
 
     @Override
     public Reply handle(Request request) {
-        Identity token = validate(tokens, config, request.requiredString("token"));
-        String platform = request.data().get("platform") instanceof JsonString requested ? requested.getString()
-                : request.client().identity().platform();
         ClientIdentity current = request.client().identity();
-        if (current.authenticated() && !current.userId().equals(token.userId())) {
+        String platform = request.data().get("platform") instanceof JsonString requested ? requested.getString()
+                : current.platform();
+        ClientIdentity identity = login.identity(request.requiredString("token"), platform);
+        if (current.authenticated() && !current.userId().equals(identity.userId())) {
             throw new HubException(ErrorCode.UNAUTHORIZED, "already logged in as '" + current.userId() + "'");
         }
-        ClientIdentity identity = identities.of(token, platform);
         if (!hub.changeIdentity(request.client(), identity)) {
-            return null;
+            return null; // over the per-user connection limit: answered with 4003 and closed
         }
         return request.reply("logged_in", Json.object().add("user_id", identity.userId())
                 .add("expires_at", identity.expiresAt()).build());
-    }
-
-    /** A validated identity for the token, or 2003. */
-    static Identity validate(TokenValidator tokens, AuthConfig config, String token) {
-        Identity identity = tokens.validate(token).map(principal -> Identity.of(principal, config)).orElse(null);
-        if (identity == null || identity.notYetValid(config.clockSkewSeconds())) {
-            throw new HubException(ErrorCode.INVALID_TOKEN, "the token is not valid");
-        }
-        return identity;
     }
 }

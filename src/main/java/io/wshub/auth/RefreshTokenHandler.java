@@ -21,11 +21,7 @@ import jakarta.inject.Inject;
 public class RefreshTokenHandler implements MessageHandler {
 
     @Inject
-    TokenValidator tokens;
-    @Inject
-    AuthConfig config;
-    @Inject
-    Identities identities;
+    TokenLogin login;
     @Inject
     Hub hub;
 
@@ -35,11 +31,10 @@ public class RefreshTokenHandler implements MessageHandler {
         if (!current.authenticated()) {
             throw new HubException(ErrorCode.UNAUTHORIZED, "not logged in: send 'login' first");
         }
-        Identity token = LoginHandler.validate(tokens, config, request.requiredString("token"));
-        if (!token.userId().equals(current.userId())) {
+        ClientIdentity refreshed = login.identity(request.requiredString("token"), current.platform());
+        if (!refreshed.userId().equals(current.userId())) {
             throw new HubException(ErrorCode.INVALID_TOKEN, "the new token is for another user");
         }
-        ClientIdentity refreshed = identities.of(token, current.platform());
         hub.changeIdentity(request.client(), refreshed);
         return request.reply("token_refreshed", Json.object().add("user_id", refreshed.userId())
                 .add("expires_at", refreshed.expiresAt()).build());
