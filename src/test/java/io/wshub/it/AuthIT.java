@@ -12,6 +12,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import static io.wshub.it.HubIT.data;
@@ -126,6 +127,25 @@ class AuthIT extends DeployedHub {
             assertEquals("from a guest", plain.expect("room_message").getJsonObject("data").getString("content"));
             plain.request("direct_message", data("target_id", guest.userId, "content", "to a guest"));
             assertEquals("to a guest", guest.expect("direct_message").getJsonObject("data").getString("content"));
+        }
+    }
+
+    /** The container's MP-JWT mechanism refuses a bad header token itself; it still answers with a problem. */
+    @Test
+    void refusalsAreProblemDocumentsWhateverTheTokenSource() throws Exception {
+        String expired = TOKENS.rs256(TestTokens.claims("x").add("exp", System.currentTimeMillis() / 1000 - 3600)
+                .build());
+        for (java.net.http.HttpRequest request : List.of(
+                java.net.http.HttpRequest.newBuilder(base.resolve("ws")).header("Authorization", "Bearer " + expired)
+                        .build(),
+                java.net.http.HttpRequest.newBuilder(base.resolve("ws")).header("Authorization", "Bearer garbage")
+                        .build(),
+                java.net.http.HttpRequest.newBuilder(base.resolve("ws?token=garbage")).build())) {
+            var response = WsClient.HTTP.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(401, response.statusCode(), response.body());
+            assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"),
+                    request.uri() + " " + request.headers() + " -> " + response.headers() + " " + response.body());
+            assertTrue(response.body().contains("\"status\":401"), response.body());
         }
     }
 
