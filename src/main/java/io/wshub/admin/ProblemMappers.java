@@ -45,19 +45,13 @@ public final class ProblemMappers {
         }
     }
 
-    /** Anything else is a bug: logged, and answered 500 without internals. */
+    /** Unreadable JSON bodies are 400; anything else is a bug: logged, and answered 500 without internals. */
     @Provider
     public static class Unexpected implements ExceptionMapper<RuntimeException> {
         private static final Logger LOG = Logger.getLogger(ProblemMappers.class.getName());
 
         @Override
         public Response toResponse(RuntimeException e) {
-            if (e instanceof WebApplicationException web) {
-                return new WebFailures().toResponse(web);
-            }
-            if (e instanceof HubException hub) {
-                return new HubFailures().toResponse(hub);
-            }
             if (e instanceof JsonException || e instanceof JsonbException) {
                 return Problem.response(Response.Status.BAD_REQUEST, "the request body is not valid JSON");
             }
