@@ -24,6 +24,14 @@ public class AuthConfig {
     @ConfigProperty(name = "wshub.auth.platform-claim", defaultValue = "platform")
     String platformClaim;
 
+    @Inject
+    @ConfigProperty(name = "wshub.auth.permissions-claim", defaultValue = "permissions")
+    String permissionsClaim;
+
+    @Inject
+    @ConfigProperty(name = "wshub.auth.anonymous-permissions", defaultValue = "*:*")
+    String anonymousPermissions;
+
     /** The MP-JWT clock skew, also applied to {@code nbf}, which Payara's verifier does not check. */
     @Inject
     @ConfigProperty(name = "mp.jwt.verify.clock.skew", defaultValue = "60")
@@ -61,5 +69,14 @@ public class AuthConfig {
 
     public String platformClaim() {
         return platformClaim;
+    }
+
+    public String permissionsClaim() {
+        return permissionsClaim;
+    }
+
+    /** Comma or space separated permissions of clients without a token. */
+    public String anonymousPermissions() {
+        return anonymousPermissions;
     }
 }

@@ -1,5 +1,6 @@
 package io.wshub.auth;
 
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonArray;
@@ -24,17 +25,24 @@ public class PermissionResolver {
 
     @Inject
     Config config;
+    @Inject
+    AuthConfig authConfig;
+
+    private Permissions anonymous;
+
+    @PostConstruct
+    void parseAnonymous() {
+        anonymous = Permissions.parse(split(authConfig.anonymousPermissions()));
+    }
 
     public Permissions anonymous() {
-        return Permissions.parse(split(config.getOptionalValue("wshub.auth.anonymous-permissions", String.class)
-                .orElse("*:*")));
+        return anonymous;
     }
 
     public Permissions of(JsonWebToken token) {
-        String claimName = config.getOptionalValue("wshub.auth.permissions-claim", String.class).orElse("permissions");
         List<String> granted = new ArrayList<>();
         boolean stated = false;
-        Object claim = token.getClaim(claimName);
+        Object claim = token.getClaim(authConfig.permissionsClaim());
         if (claim != null) {
             stated = true;
             granted.addAll(values(claim));

@@ -25,8 +25,6 @@ import java.util.Optional;
 @WebFilter(urlPatterns = "/ws", asyncSupported = true)
 public class UpgradeAuthFilter extends HttpFilter {
 
-    static final String ATTRIBUTE = Identity.class.getName();
-
     @Inject
     AuthConfig config;
     @Inject
@@ -73,7 +71,6 @@ public class UpgradeAuthFilter extends HttpFilter {
             Problems.unauthorized(response, "the token is not valid yet (nbf)");
             return;
         }
-        forwarded.setAttribute(ATTRIBUTE, identity);
         chain.doFilter(forwarded, response);
     }
 

@@ -102,13 +102,18 @@ public class Hub {
         return true;
     }
 
+    /** Sends an {@code error} frame answering {@code requestId} (null for none) and counts it. */
+    public void sendError(Connection connection, ErrorCode code, String message, Long requestId) {
+        metrics.error(code);
+        connection.send(message("error", connection.codec().errorData(code, message, requestId), requestId));
+    }
+
     /** Sends an error frame, then closes once it is written. */
     public void refuse(Connection connection, ErrorCode code, String message, int closeCode, String reason) {
         if (connection.isClosing()) {
             return;
         }
-        metrics.error(code);
-        connection.send(message("error", connection.codec().errorData(code, message, null), null));
+        sendError(connection, code, message, null);
         connection.closeAfterFlush(closeCode, reason);
     }
 

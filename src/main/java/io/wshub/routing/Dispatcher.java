@@ -67,7 +67,9 @@ public class Dispatcher {
 
     public void dispatch(Connection client, Inbound inbound) {
         client.touch();
-        String rateKey = inbound.isValid() ? inbound.type() : "invalid";
+        // Client-chosen type names would grow the rate tables without bound: unknown types share one bucket.
+        String rateKey = !inbound.isValid() ? "invalid" : handlers.containsKey(inbound.type()) ? inbound.type()
+                : "unknown";
         RateLimiter.Verdict verdict = client.rateLimiter().take(rateKey, limits.rate(rateKey), System.nanoTime());
         if (verdict != RateLimiter.Verdict.ALLOWED) {
             metrics.limitReached("rate");
@@ -118,8 +120,7 @@ public class Dispatcher {
     /** Sends an error frame that answers {@code requestId}, counts it and tells observers. */
     public void fail(Connection client, String type, Long requestId, ErrorCode code, String message,
                      Throwable cause) {
-        metrics.error(code);
-        client.send(hub.message("error", client.codec().errorData(code, message, requestId), requestId));
+        hub.sendError(client, code, message, requestId);
         try {
             failedEvent.fire(new HandlerFailed(client.id(), type, requestId, code.code(), message, cause));
         } catch (RuntimeException e) {
