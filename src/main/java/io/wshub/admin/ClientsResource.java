@@ -1,10 +1,10 @@
 package io.wshub.admin;
 
-import io.wshub.hub.Connection;
+import io.wshub.cluster.Directory;
+import io.wshub.cluster.Directory.ClientRecord;
 import io.wshub.hub.Hub;
 import io.wshub.protocol.ErrorCode;
 import io.wshub.protocol.HubException;
-import io.wshub.room.RoomRegistry;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonObject;
@@ -23,9 +23,9 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 
 import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
+import java.util.Set;
 
-/** Connections: list, look up, kick, message. */
+/** Connections of every node: list, look up, kick, message. */
 @RequestScoped
 @Path("clients")
 @Produces(MediaType.APPLICATION_JSON)
@@ -39,43 +39,44 @@ public class ClientsResource {
     @Inject
     Hub hub;
     @Inject
-    RoomRegistry rooms;
+    Directory directory;
     @Inject
     AdminRequests requests;
 
     @GET
-    @Operation(summary = "Connections of this node, optionally of one user or room; pages start at 1")
+    @Operation(summary = "Connections of all nodes, optionally of one user or room; pages start at 1")
     public Views.Page<Views.Client> list(@QueryParam("user") String user, @QueryParam("room") String room,
                                          @QueryParam("page") @DefaultValue("1") int page,
                                          @QueryParam("size") @DefaultValue("50") int size) {
         if (page < 1 || size < 1 || size > MAX_PAGE_SIZE) {
             throw AdminRequests.invalid("page must be >= 1 and size between 1 and " + MAX_PAGE_SIZE);
         }
-        Stream<Connection> selected = user != null ? hub.connectionsOf(user).stream()
-                : room != null ? rooms.find(room).map(r -> r.members().stream()).orElse(Stream.empty())
-                : hub.connections().stream();
+        List<ClientRecord> selected = user != null ? directory.clientsOfUser(user)
+                : room != null ? directory.clients(directory.members(room))
+                : directory.clients();
         if (user != null && room != null) {
-            selected = selected.filter(connection -> rooms.isMember(connection, room));
+            Set<String> members = Set.copyOf(directory.members(room));
+            selected = selected.stream().filter(client -> members.contains(client.clientId())).toList();
         }
-        List<Connection> all = selected.sorted(Comparator.comparing(Connection::id)).toList();
+        List<ClientRecord> all = selected.stream().sorted(Comparator.comparing(ClientRecord::clientId)).toList();
         List<Views.Client> items = all.stream().skip((long) (page - 1) * size).limit(size)
-                .map(connection -> ViewOf.client(connection, rooms)).toList();
+                .map(client -> ViewOf.client(client, directory)).toList();
         return new Views.Page<>(items, page, size, all.size());
     }
 
     @GET
     @Path("{id}")
-    @Operation(summary = "One connection")
+    @Operation(summary = "One connection, on any node")
     public Views.Client get(@PathParam("id") String id) {
-        return ViewOf.client(find(id), rooms);
+        return ViewOf.client(directory.client(id).orElseThrow(
+                () -> new HubException(ErrorCode.CLIENT_NOT_FOUND, "no client '" + id + "'")), directory);
     }
 
     @DELETE
     @Path("{id}")
     @Operation(summary = "Kick a connection: it is closed with code 4002 and the given reason")
     public Response kick(@PathParam("id") String id, @QueryParam("reason") String reason) {
-        Connection connection = find(id);
-        connection.close(KICK_CLOSE_CODE, requests.reason(reason));
+        hub.kickClient(id, KICK_CLOSE_CODE, requests.reason(reason));
         return Response.noContent().build();
     }
 
@@ -84,13 +85,7 @@ public class ClientsResource {
     @Operation(summary = "Send a message of any type to one connection")
     public Response send(@PathParam("id") String id, JsonObject body) {
         AdminRequests.Push push = requests.push(body);
-        Connection connection = find(id);
-        int delivered = connection.send(hub.message(push.messageType(), push.dataJson(), null)) ? 1 : 0;
-        return Response.accepted(new Views.Delivered(delivered)).build();
-    }
-
-    Connection find(String id) {
-        return hub.connection(id).orElseThrow(
-                () -> new HubException(ErrorCode.CLIENT_NOT_FOUND, "no client '" + id + "' on this node"));
+        hub.sendToClient(id, hub.message(push.messageType(), push.dataJson(), null));
+        return Response.accepted(new Views.Delivered(1)).build();
     }
 }

@@ -29,6 +29,7 @@ public final class ProblemMappers {
                 case MESSAGE_TOO_LARGE -> Response.Status.REQUEST_ENTITY_TOO_LARGE;
                 case FORBIDDEN -> Response.Status.FORBIDDEN;
                 case UNAUTHORIZED, INVALID_TOKEN, TOKEN_EXPIRED -> Response.Status.UNAUTHORIZED;
+                case CLUSTER_UNAVAILABLE -> Response.Status.SERVICE_UNAVAILABLE;
                 default -> Response.Status.INTERNAL_SERVER_ERROR;
             };
             return Problem.response(status, e.getMessage());

@@ -1,11 +1,11 @@
 package io.wshub.admin;
 
-import io.wshub.hub.Connection;
+import io.wshub.cluster.Directory;
+import io.wshub.cluster.Directory.ClientRecord;
+import io.wshub.cluster.Directory.RoomRecord;
 import io.wshub.hub.Hub;
 import io.wshub.protocol.ErrorCode;
 import io.wshub.protocol.HubException;
-import io.wshub.protocol.Json;
-import io.wshub.room.Room;
 import io.wshub.room.RoomRegistry;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
@@ -39,22 +39,23 @@ public class RoomsResource {
     @Inject
     RoomRegistry rooms;
     @Inject
-    AdminRequests requests;
+    Directory directory;
     @Inject
-    ClientsResource clients;
+    AdminRequests requests;
 
     @GET
-    @Operation(summary = "All rooms of this node")
+    @Operation(summary = "All rooms of the cluster")
     public List<Views.RoomInfo> list() {
-        return rooms.rooms().stream().sorted(Comparator.comparing(Room::id)).map(ViewOf::room).toList();
+        return directory.rooms().stream().sorted(Comparator.comparing(RoomRecord::roomId)).map(ViewOf::room)
+                .toList();
     }
 
     @POST
     @Operation(summary = "Create a room; it stays when empty. max_members 0 = unlimited, absent = the default")
     public Response create(JsonObject body, @Context UriInfo uri) {
         AdminRequests.NewRoom request = requests.newRoom(body);
-        Room room = rooms.create(request.roomId(), request.name(), request.maxMembers());
-        return Response.created(uri.getAbsolutePathBuilder().path(room.id()).build())
+        RoomRecord room = rooms.create(request.roomId(), request.name(), request.maxMembers());
+        return Response.created(uri.getAbsolutePathBuilder().path(room.roomId()).build())
                 .entity(ViewOf.room(room)).build();
     }
 
@@ -67,30 +68,27 @@ public class RoomsResource {
 
     @DELETE
     @Path("{id}")
-    @Operation(summary = "Delete a room; its members are told with room_left")
+    @Operation(summary = "Delete a room; its members, on every node, are told with room_left")
     public Response delete(@PathParam("id") String id) {
-        List<Connection> members = List.copyOf(find(id).members());
         rooms.delete(id);
-        members.forEach(member -> member.send(left(id)));
         return Response.noContent().build();
     }
 
     @GET
     @Path("{id}/members")
-    @Operation(summary = "The room's members")
+    @Operation(summary = "The room's members, on every node")
     public List<Views.Client> members(@PathParam("id") String id) {
-        return find(id).members().stream().sorted(Comparator.comparing(Connection::id))
-                .map(c -> ViewOf.client(c, rooms)).toList();
+        find(id);
+        return directory.clients(directory.members(id)).stream()
+                .sorted(Comparator.comparing(ClientRecord::clientId))
+                .map(client -> ViewOf.client(client, directory)).toList();
     }
 
     @PUT
     @Path("{id}/members/{clientId}")
-    @Operation(summary = "Put a connection into the room (the client is told with room_joined)")
+    @Operation(summary = "Put a connection of any node into the room (the client is told with room_joined)")
     public Response join(@PathParam("id") String id, @PathParam("clientId") String clientId) {
-        Connection connection = clients.find(clientId);
-        Room room = rooms.join(connection, id);
-        connection.send(hub.message("room_joined", Json.object().add("room_id", room.id()).add("status", "joined")
-                .build().toString(), null));
+        rooms.joinOnBehalf(clientId, id);
         return Response.noContent().build();
     }
 
@@ -98,29 +96,23 @@ public class RoomsResource {
     @Path("{id}/members/{clientId}")
     @Operation(summary = "Take a connection out of the room (the client is told with room_left)")
     public Response leave(@PathParam("id") String id, @PathParam("clientId") String clientId) {
-        Connection connection = clients.find(clientId);
         find(id);
-        rooms.leave(connection, id);
-        connection.send(left(id));
+        rooms.leaveOnBehalf(clientId, id);
         return Response.noContent().build();
     }
 
     @POST
     @Path("{id}/messages")
-    @Operation(summary = "Send a message of any type to every member of the room")
+    @Operation(summary = "Send a message of any type to every member of the room, on every node")
     public Response publish(@PathParam("id") String id, JsonObject body) {
         AdminRequests.Push push = requests.push(body);
-        find(id);
-        int delivered = rooms.publish(id, hub.message(push.messageType(), push.dataJson(), null), null);
-        return Response.accepted(new Views.Delivered(delivered)).build();
+        RoomRecord room = find(id);
+        int local = rooms.publish(id, hub.message(push.messageType(), push.dataJson(), null), null);
+        int elsewhere = room.members() - rooms.localRoom(id).map(r -> r.members().size()).orElse(0);
+        return Response.accepted(new Views.Delivered(local + Math.max(0, elsewhere))).build();
     }
 
-    private io.wshub.protocol.Outbound left(String roomId) {
-        return hub.message("room_left", Json.object().add("room_id", roomId).add("status", "left").build().toString(),
-                null);
-    }
-
-    private Room find(String id) {
-        return rooms.find(id).orElseThrow(() -> new HubException(ErrorCode.ROOM_NOT_FOUND, "no room '" + id + "'"));
+    private RoomRecord find(String id) {
+        return directory.room(id).orElseThrow(() -> new HubException(ErrorCode.ROOM_NOT_FOUND, "no room '" + id + "'"));
     }
 }

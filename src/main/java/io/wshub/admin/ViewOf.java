@@ -1,23 +1,23 @@
 package io.wshub.admin;
 
-import io.wshub.hub.Connection;
-import io.wshub.room.Room;
-import io.wshub.room.RoomRegistry;
+import io.wshub.cluster.Directory;
+import io.wshub.cluster.Directory.ClientRecord;
+import io.wshub.cluster.Directory.RoomRecord;
 
-/** Builds the admin API's views from the hub's objects. */
+/** Builds the admin API's views from the directory's records. */
 final class ViewOf {
 
     private ViewOf() {
     }
 
-    static Views.Client client(Connection connection, RoomRegistry rooms) {
-        return new Views.Client(connection.id(), connection.userId(), connection.identity().platform(),
-                connection.identity().authenticated(), rooms.roomsOf(connection).stream().sorted().toList(),
-                connection.connectedAt());
+    static Views.Client client(ClientRecord client, Directory directory) {
+        return new Views.Client(client.clientId(), client.userId(), client.platform(), client.authenticated(),
+                directory.roomsOf(client.clientId()).stream().sorted().toList(), client.connectedAt(),
+                client.nodeId());
     }
 
-    static Views.RoomInfo room(Room room) {
-        return new Views.RoomInfo(room.id(), room.name(), room.maxMembers(), room.members().size(),
-                room.autoCreated(), room.createdAt());
+    static Views.RoomInfo room(RoomRecord room) {
+        return new Views.RoomInfo(room.roomId(), room.name(), room.maxMembers(), room.members(), room.autoCreated(),
+                room.createdAt());
     }
 }

@@ -8,11 +8,15 @@ public final class Views {
     private Views() {
     }
 
-    public record Stats(String nodeId, int clients, int users, int rooms) {
+    /** The cluster's counts, answered by node {@code nodeId}, with one entry per live node. */
+    public record Stats(String nodeId, int clients, int users, int rooms, List<NodeStats> nodes) {
+    }
+
+    public record NodeStats(String nodeId, int clients, int users, long startedAt, long lastHeartbeat) {
     }
 
     public record Client(String clientId, String userId, String platform, boolean authenticated, List<String> rooms,
-                         long connectedAt) {
+                         long connectedAt, String nodeId) {
     }
 
     public record User(String userId, List<Client> connections, List<String> platforms) {

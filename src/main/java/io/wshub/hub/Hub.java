@@ -1,8 +1,14 @@
 package io.wshub.hub;
 
+import io.wshub.cluster.Bus;
+import io.wshub.cluster.ClusterUnavailableException;
+import io.wshub.cluster.Directory;
+import io.wshub.cluster.Directory.ClientRecord;
+import io.wshub.cluster.Envelope;
 import io.wshub.limits.LimitsConfig;
 import io.wshub.observability.HubMetrics;
 import io.wshub.protocol.ErrorCode;
+import io.wshub.protocol.HubException;
 import io.wshub.protocol.Json;
 import io.wshub.protocol.Outbound;
 import io.wshub.protocol.WireCodec;
@@ -17,16 +23,20 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.stream.Collectors;
 
 /**
- * The node's connections and users. Lookups and sends take no global lock: connections and users live in concurrent
- * maps, and a user's connection set is replaced atomically per user.
+ * The node's connections and users, and the way to reach any connection of the cluster: local ones directly, the
+ * others through the {@link Bus} to their node, found in the {@link Directory}. Lookups and sends take no global lock:
+ * connections and users live in concurrent maps, and a user's connection set is replaced atomically per user.
  */
 @ApplicationScoped
 public class Hub {
@@ -47,6 +57,10 @@ public class Hub {
     @Inject
     LimitsConfig limits;
     @Inject
+    Directory directory;
+    @Inject
+    Bus bus;
+    @Inject
     Event<ClientConnected> connectedEvent;
     @Inject
     Event<ClientDisconnected> disconnectedEvent;
@@ -64,6 +78,12 @@ public class Hub {
         connections.put(connection.id(), connection);
         metrics.connectionOpened();
         if (!index(connection, identity.userId())) {
+            connection.admitted = false;
+            refuseOverUserLimit(connection, identity.userId());
+            return connection;
+        }
+        if (!register(connection)) {
+            unindex(connection, identity.userId());
             connection.admitted = false;
             refuseOverUserLimit(connection, identity.userId());
             return connection;
@@ -89,14 +109,25 @@ public class Hub {
      */
     public boolean changeIdentity(Connection connection, ClientIdentity identity) {
         String previous = connection.userId();
-        if (!previous.equals(identity.userId())) {
-            if (!index(connection, identity.userId())) {
-                refuseOverUserLimit(connection, identity.userId());
-                return false;
-            }
-            unindex(connection, previous);
+        ClientIdentity previousIdentity = connection.identity();
+        ClientRecord before = record(connection);
+        boolean otherUser = !previous.equals(identity.userId());
+        if (otherUser && !index(connection, identity.userId())) {
+            refuseOverUserLimit(connection, identity.userId());
+            return false;
         }
         connection.identity(identity);
+        if (!updateRegistration(before, record(connection))) {
+            connection.identity(previousIdentity);
+            if (otherUser) {
+                unindex(connection, identity.userId());
+            }
+            refuseOverUserLimit(connection, identity.userId());
+            return false;
+        }
+        if (otherUser) {
+            unindex(connection, previous);
+        }
         connection.loginDeadline(0);
         replaceOtherSessions(connection);
         return true;
@@ -122,6 +153,35 @@ public class Hub {
         refuse(connection, ErrorCode.TOO_MANY_CONNECTIONS, "user '" + userId + "' already has "
                 + limits.maxConnectionsPerUser() + " connections", CloseReason.CloseCodes.VIOLATED_POLICY.getCode(),
                 "too many connections");
+    }
+
+    /** What the directory knows of a connection. */
+    public ClientRecord record(Connection connection) {
+        ClientIdentity identity = connection.identity();
+        return new ClientRecord(connection.id(), identity.userId(), identity.platform(), identity.authenticated(),
+                config.nodeId(), connection.connectedAt());
+    }
+
+    /**
+     * Registers a connection cluster-wide, where the per-user limit is decided. Without Redis the node admits it on
+     * its own count; the heartbeat registers it once Redis is back.
+     */
+    private boolean register(Connection connection) {
+        try {
+            return directory.addClient(record(connection), limits.maxConnectionsPerUser());
+        } catch (ClusterUnavailableException e) {
+            LOG.log(Level.FINE, "{0} admitted without the directory: {1}", new Object[]{connection, e});
+            return true;
+        }
+    }
+
+    private boolean updateRegistration(ClientRecord before, ClientRecord after) {
+        try {
+            return directory.updateClient(before, after, limits.maxConnectionsPerUser());
+        } catch (ClusterUnavailableException e) {
+            LOG.log(Level.FINE, "{0} changed user without the directory: {1}", new Object[]{after, e});
+            return true;
+        }
     }
 
     /** Adds the connection to its user's set unless the per-user limit is reached. */
@@ -153,13 +213,22 @@ public class Hub {
         if (!config.singleSessionPerPlatform() || platform == null) {
             return;
         }
-        for (Connection other : connectionsOf(connection.userId())) {
-            if (other != connection && platform.equals(other.identity().platform())) {
-                other.send(message("session_kicked", Json.object()
-                        .add("reason", "a new session of this user on platform '" + platform + "' replaced it")
-                        .build().toString(), null));
-                other.closeAfterFlush(KICKED_CLOSE_CODE, "session replaced");
+        Outbound notice = message("session_kicked", Json.object()
+                .add("reason", "a new session of this user on platform '" + platform + "' replaced it")
+                .build().toString(), null);
+        for (ClientRecord other : connectionsEverywhere(connection.userId())) {
+            if (!other.clientId().equals(connection.id()) && platform.equals(other.platform())) {
+                kick(other, KICKED_CLOSE_CODE, "session replaced", notice);
             }
+        }
+    }
+
+    /** A user's connections on all nodes; only this node's while Redis is away. */
+    private List<ClientRecord> connectionsEverywhere(String userId) {
+        try {
+            return directory.clientsOfUser(userId);
+        } catch (ClusterUnavailableException e) {
+            return connectionsOf(userId).stream().map(this::record).toList();
         }
     }
 
@@ -168,6 +237,12 @@ public class Hub {
         if (connections.remove(connection.id(), connection)) {
             unindex(connection, connection.userId());
             rooms.leaveAll(connection);
+            try {
+                directory.removeClient(record(connection));
+            } catch (ClusterUnavailableException e) {
+                // the entries expire: the heartbeat no longer extends them
+                LOG.log(Level.FINE, "{0} not removed from the directory: {1}", new Object[]{connection, e});
+            }
             if (!connection.admitted) {
                 return;
             }
@@ -228,20 +303,71 @@ public class Hub {
         return set == null ? Set.of() : Collections.unmodifiableSet(set);
     }
 
-    /** Sends to every connection of a user; returns how many connections it was queued for. */
-    public int sendToUser(String userId, Outbound message) {
+    /**
+     * Sends to every connection of a user (on {@code platform} only, unless null), on any node. Returns how many
+     * connections it was sent to: queued here, or handed to their nodes.
+     */
+    public int sendToUser(String userId, String platform, Outbound message) {
+        List<ClientRecord> targets;
+        try {
+            targets = directory.clientsOfUser(userId);
+        } catch (ClusterUnavailableException e) {
+            if (connectionsOf(userId).isEmpty()) {
+                throw e;
+            }
+            targets = List.of(); // this node's connections still get it
+        }
+        int sent = deliverToUser(userId, platform, message);
+        Map<String, Long> elsewhere = targets.stream()
+                .filter(t -> !t.nodeId().equals(config.nodeId()) && (platform == null || platform.equals(t.platform())))
+                .collect(Collectors.groupingBy(ClientRecord::nodeId, Collectors.counting()));
+        for (Map.Entry<String, Long> node : elsewhere.entrySet()) {
+            sent += node.getValue().intValue();
+            publishQuietly(() -> bus.publishToNode(node.getKey(), Envelope.message(Envelope.Kind.USER_MESSAGE,
+                    config.nodeId(), userId, platform, message.type(), message.dataJson(), message.timestamp())));
+        }
+        return sent;
+    }
+
+    /** Sends to this node's connections of a user (on {@code platform} only, unless null). */
+    public int deliverToUser(String userId, String platform, Outbound message) {
         Delivery delivery = new Delivery(message);
         int sent = 0;
         for (Connection connection : connectionsOf(userId)) {
-            if (connection.send(delivery)) {
+            if ((platform == null || platform.equals(connection.identity().platform())) && connection.send(delivery)) {
                 sent++;
             }
         }
         return sent;
     }
 
-    /** Sends to every connection of this node; returns how many it was queued for. */
+    /** Sends to one connection of any node; 4000 when there is no such connection. */
+    public void sendToClient(String clientId, Outbound message) {
+        Optional<Connection> local = connection(clientId);
+        if (local.isPresent()) {
+            local.get().send(message);
+            return;
+        }
+        ClientRecord client = remoteClient(clientId);
+        bus.publishToNode(client.nodeId(), Envelope.message(Envelope.Kind.CLIENT_MESSAGE, config.nodeId(), clientId,
+                null, message.type(), message.dataJson(), message.timestamp()));
+    }
+
+    /** Sends to every connection of the cluster; returns how many (this node's plus the others' in the directory). */
     public int broadcast(Outbound message) {
+        int sent = deliverToAll(message);
+        try {
+            bus.publishToAll(Envelope.message(Envelope.Kind.BROADCAST, config.nodeId(), null, null, message.type(),
+                    message.dataJson(), message.timestamp()));
+            sent += (int) Math.max(0, directory.clientCount() - connections.size());
+        } catch (ClusterUnavailableException e) {
+            LOG.log(Level.FINE, "broadcast reached this node only: {0}", e);
+        }
+        return sent;
+    }
+
+    /** Sends to every connection of this node. */
+    public int deliverToAll(Outbound message) {
         Delivery delivery = new Delivery(message);
         int sent = 0;
         for (Connection connection : connections.values()) {
@@ -250,6 +376,71 @@ public class Hub {
             }
         }
         return sent;
+    }
+
+    /** Closes a connection of any node; 4000 when there is no such connection. */
+    public void kickClient(String clientId, int code, String reason) {
+        Optional<Connection> local = connection(clientId);
+        if (local.isPresent()) {
+            local.get().close(code, reason);
+        } else {
+            kick(remoteClient(clientId), code, reason, null);
+        }
+    }
+
+    /** Closes every connection of a user, on every node; 4001 when the user has none. */
+    public void kickUser(String userId, int code, String reason) {
+        List<ClientRecord> targets = connectionsEverywhere(userId);
+        if (targets.isEmpty()) {
+            throw new HubException(ErrorCode.CLIENT_OFFLINE, "user '" + userId + "' is not online");
+        }
+        kickLocalUser(userId, code, reason);
+        targets.stream().map(ClientRecord::nodeId).filter(node -> !node.equals(config.nodeId())).distinct()
+                .forEach(node -> bus.publishToNode(node, Envelope.control(Envelope.Kind.KICK_USER, config.nodeId(),
+                        userId, null, code, reason)));
+    }
+
+    public void kickLocalUser(String userId, int code, String reason) {
+        List.copyOf(connectionsOf(userId)).forEach(connection -> connection.close(code, reason));
+    }
+
+    /** Closes a connection wherever it is; with a {@code notice}, the connection reads it first. */
+    private void kick(ClientRecord client, int code, String reason, Outbound notice) {
+        if (client.nodeId().equals(config.nodeId())) {
+            connection(client.clientId()).ifPresent(connection -> kickLocal(connection, code, reason, notice));
+            return;
+        }
+        publishQuietly(() -> bus.publishToNode(client.nodeId(), new Envelope(Envelope.Kind.KICK_CLIENT,
+                config.nodeId(), client.clientId(), null, null, notice == null ? null : notice.type(),
+                notice == null ? null : notice.dataJson(), notice == null ? 0 : notice.timestamp(), code, reason, 0)));
+    }
+
+    public void kickLocal(Connection connection, int code, String reason, Outbound notice) {
+        if (notice == null) {
+            connection.close(code, reason);
+        } else {
+            connection.send(notice);
+            connection.closeAfterFlush(code, reason);
+        }
+    }
+
+    /** A connection of another node, from the directory; 4000 when there is none. */
+    public ClientRecord remoteClient(String clientId) {
+        return directory.client(clientId).filter(client -> !client.nodeId().equals(config.nodeId())).orElseThrow(
+                () -> new HubException(ErrorCode.CLIENT_NOT_FOUND, "no client '" + clientId + "'"));
+    }
+
+    private static void publishQuietly(Runnable publish) {
+        try {
+            publish.run();
+        } catch (ClusterUnavailableException e) {
+            LOG.log(Level.FINE, "not sent to another node: {0}", e);
+        }
+    }
+
+    /** A message another node relayed, with this node's next message id and the original time. */
+    public Outbound relayed(Envelope envelope) {
+        return new Outbound(messageIds.incrementAndGet(), envelope.type(), envelope.data(), envelope.timestamp(), null);
     }
 
     public int connectionCount() {

@@ -13,7 +13,7 @@ import jakarta.inject.Inject;
 import jakarta.json.JsonValue;
 
 /**
- * {@code direct_message {target_id, content}}: every connection of user {@code target_id} receives
+ * {@code direct_message {target_id, content}}: every connection of user {@code target_id}, on any node, receives
  * {@code direct_message {content, sender_id, timestamp}}; nobody online by that id is error 4001.
  */
 @ApplicationScoped
@@ -28,17 +28,13 @@ public class DirectMessageHandler implements MessageHandler {
         String target = request.requiredString("target_id");
         JsonValue content = request.requiredValue("content");
         request.client().permissions().require("direct", target);
-        if (hub.connectionsOf(target).isEmpty()) {
-            throw new HubException(ErrorCode.CLIENT_OFFLINE, "user '" + target + "' is not online");
-        }
         long now = System.currentTimeMillis();
         String data = Json.object()
                 .add("content", content)
                 .add("sender_id", request.client().userId())
                 .add("timestamp", now)
                 .build().toString();
-        if (hub.sendToUser(target, hub.message("direct_message", data, null)) == 0) {
-            // the user's last connection closed in between
+        if (hub.sendToUser(target, null, hub.message("direct_message", data, null)) == 0) {
             throw new HubException(ErrorCode.CLIENT_OFFLINE, "user '" + target + "' is not online");
         }
         return null;

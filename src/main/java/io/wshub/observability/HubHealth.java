@@ -1,9 +1,11 @@
 package io.wshub.observability;
 
+import io.wshub.cluster.Bus;
 import io.wshub.hub.ConnectionSweeper;
 import io.wshub.hub.Hub;
 import io.wshub.hub.HubConfig;
 import io.wshub.hub.HubScheduler;
+import io.wshub.hub.NodeHeartbeat;
 import io.wshub.transport.TyrusIdleTimerFix;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
@@ -13,7 +15,8 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Liveness;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Liveness: the hub's timer thread still sweeps. Readiness: the hub accepts connections on this node. */
+/** Liveness: the hub's timer thread still sweeps. Readiness: the hub accepts connections on this node
+ * and its bus is connected (with Redis: DOWN, with the reason, while Redis is unreachable). */
 @ApplicationScoped
 public class HubHealth {
 
@@ -27,6 +30,10 @@ public class HubHealth {
     ConnectionSweeper sweeper;
     @Inject
     TyrusIdleTimerFix tyrusFix;
+    @Inject
+    Bus bus;
+    @Inject
+    NodeHeartbeat heartbeat;
 
     @Produces
     @Liveness
@@ -46,12 +53,18 @@ public class HubHealth {
     @Produces
     @Readiness
     HealthCheck hubReady() {
-        return () -> HealthCheckResponse.named("wshub-readiness")
-                .status(scheduler.isRunning())
-                .withData("node_id", config.nodeId())
-                .withData("connections", hub.connectionCount())
-                .withData("bus", "memory")
-                .withData("tyrus_idle_timer_fix", tyrusFix.status())
-                .build();
+        return () -> {
+            Bus.Status status = bus.status();
+            return HealthCheckResponse.named("wshub-readiness")
+                    .status(scheduler.isRunning() && status.up())
+                    .withData("node_id", config.nodeId())
+                    .withData("connections", hub.connectionCount())
+                    .withData("bus", status.name())
+                    .withData("bus_status", status.up() ? status.detail() : "DOWN: " + status.detail())
+                    .withData("ms_since_heartbeat", heartbeat.lastBeat() == 0 ? -1
+                            : System.currentTimeMillis() - heartbeat.lastBeat())
+                    .withData("tyrus_idle_timer_fix", tyrusFix.status())
+                    .build();
+        };
     }
 }

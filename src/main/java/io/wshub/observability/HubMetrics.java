@@ -1,5 +1,6 @@
 package io.wshub.observability;
 
+import io.wshub.cluster.RedisBus;
 import io.wshub.hub.Hub;
 import io.wshub.protocol.ErrorCode;
 import io.wshub.room.RoomRegistry;
@@ -45,8 +46,47 @@ public class HubMetrics {
         slowConsumers = registry.counter(meta("wshub_slow_consumer_disconnects",
                 "Connections closed because their send queue overflowed"));
         registry.gauge(meta("wshub_connections_current", "Open WebSocket connections"), () -> hub.connectionCount());
-        registry.gauge(meta("wshub_rooms_current", "Rooms on this node"), () -> rooms.roomCount());
+        registry.gauge(meta("wshub_rooms_current", "Rooms with members on this node"),
+                () -> rooms.localRooms().size());
         registry.gauge(meta("wshub_users_current", "Distinct users connected to this node"), () -> hub.userCount());
+    }
+
+    /** The bus's counters: messages out and in, publish time, lag from publish to receipt, reconnections. */
+    public RedisBus.BusMetrics busMetrics() {
+        Counter published = registry.counter(meta("wshub_bus_messages_published", "Messages published to the bus"));
+        Counter failed = registry.counter(meta("wshub_bus_publish_failures",
+                "Messages not published because Redis was unreachable (delivered on this node only)"));
+        Counter received = registry.counter(meta("wshub_bus_messages_received",
+                "Messages received from other nodes through the bus"));
+        Counter reconnects = registry.counter(meta("wshub_bus_reconnects", "Reconnections of the bus to Redis"));
+        Timer publishTime = registry.timer(Metadata.builder().withName("wshub_bus_publish")
+                .withDescription("Time to publish one message to Redis").withUnit(MetricUnits.NANOSECONDS).build());
+        Timer lag = registry.timer(Metadata.builder().withName("wshub_bus_lag")
+                .withDescription("From publish on another node to receipt here (clocks of both nodes)")
+                .withUnit(MetricUnits.NANOSECONDS).build());
+        return new RedisBus.BusMetrics() {
+            @Override
+            public void published(long nanos) {
+                published.inc();
+                publishTime.update(Duration.ofNanos(nanos));
+            }
+
+            @Override
+            public void publishFailed() {
+                failed.inc();
+            }
+
+            @Override
+            public void received(long lagMillis) {
+                received.inc();
+                lag.update(Duration.ofMillis(Math.max(0, lagMillis)));
+            }
+
+            @Override
+            public void reconnected() {
+                reconnects.inc();
+            }
+        };
     }
 
     public void connectionOpened() {

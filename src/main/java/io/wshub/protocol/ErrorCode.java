@@ -2,7 +2,7 @@ package io.wshub.protocol;
 
 /**
  * Error codes sent in {@code error} frames. The numbers are GoHub's, so existing GoHub clients keep working;
- * 1006, 3005 and 4003 are ours.
+ * 1006, 1007, 3005 and 4003 are ours.
  */
 public enum ErrorCode {
     UNKNOWN(1000),
@@ -12,6 +12,8 @@ public enum ErrorCode {
     TIMEOUT(1004),
     RATE_LIMITED(1005),
     UNKNOWN_MESSAGE_TYPE(1006),
+    /** Redis, which cluster-wide operations need, cannot be reached; local traffic goes on. */
+    CLUSTER_UNAVAILABLE(1007),
 
     UNAUTHORIZED(2000),
     FORBIDDEN(2001),

@@ -21,7 +21,7 @@ public class JoinRoomHandler implements MessageHandler {
         String roomId = request.requiredString("room_id");
         rooms.validateId(roomId);
         request.client().permissions().require("join", roomId);
-        Room room = rooms.join(request.client(), roomId);
-        return request.reply("room_joined", Json.object().add("room_id", room.id()).add("status", "joined").build());
+        rooms.join(request.client(), roomId);
+        return request.reply("room_joined", Json.object().add("room_id", roomId).add("status", "joined").build());
     }
 }

@@ -18,7 +18,8 @@ public class LeaveRoomHandler implements MessageHandler {
 
     @Override
     public Reply handle(Request request) {
-        Room room = rooms.leave(request.client(), request.requiredString("room_id"));
-        return request.reply("room_left", Json.object().add("room_id", room.id()).add("status", "left").build());
+        String roomId = request.requiredString("room_id");
+        rooms.leave(request.client(), roomId);
+        return request.reply("room_left", Json.object().add("room_id", roomId).add("status", "left").build());
     }
 }

@@ -1,5 +1,6 @@
 package io.wshub.room;
 
+import io.wshub.cluster.Directory.RoomRecord;
 import io.wshub.hub.Connection;
 
 import java.util.Collections;
@@ -7,53 +8,31 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A room: its members are read without a lock by senders; joins and leaves lock the room (never the registry), so
- * that the capacity check and the removal of an empty auto-created room are atomic.
+ * A room as far as this node delivers it: its settings and its local members. It exists while it has local members.
+ * Senders read the members without a lock; joins and leaves lock the room, so that the first join subscribes the node
+ * to the room's traffic and the last leave unsubscribes it, in order.
  */
 public final class Room {
 
-    private final String id;
-    private final String name;
-    private final int maxMembers;
-    private final boolean autoCreated;
-    private final long createdAt = System.currentTimeMillis();
+    private final RoomRecord settings;
     final Set<Connection> members = ConcurrentHashMap.newKeySet();
     /** Set, under the room's lock, when the room left the registry; a joiner holding a stale reference retries. */
     boolean removed;
 
-    Room(String id, String name, int maxMembers, boolean autoCreated) {
-        this.id = id;
-        this.name = name;
-        this.maxMembers = maxMembers;
-        this.autoCreated = autoCreated;
+    Room(RoomRecord settings) {
+        this.settings = settings.withMembers(0);
     }
 
     public String id() {
-        return id;
+        return settings.roomId();
     }
 
-    public String name() {
-        return name;
-    }
-
-    /** 0 means unlimited. */
-    public int maxMembers() {
-        return maxMembers;
-    }
-
-    public boolean autoCreated() {
-        return autoCreated;
-    }
-
-    public long createdAt() {
-        return createdAt;
+    /** Name, capacity, auto-creation and creation time, as the directory had them when this node first needed it. */
+    public RoomRecord settings() {
+        return settings;
     }
 
     public Set<Connection> members() {
         return Collections.unmodifiableSet(members);
-    }
-
-    boolean isFull() {
-        return maxMembers > 0 && members.size() >= maxMembers;
     }
 }

@@ -27,14 +27,17 @@ import java.util.regex.Pattern;
  *     -Dexec.args="echo --pid 1234 --clients 100 --warmup 60 --seconds 30"
  * mvn ... -Dexec.args="fanout --pid 1234 --clients 1000 --rate 20 --warmup 60 --seconds 30"
  * </pre>
+ * Across nodes: {@code --url} takes several hub URLs (members are spread over them round-robin), {@code --sender-url}
+ * puts the sender on another node, and {@code --pid} several process ids (their CPU is added up).
  */
 public final class LoadGenerator {
 
     private static final Pattern SENT_AT = Pattern.compile("\"t\":(\\d+)");
 
     private final String mode;
-    private final URI url;
-    private final long pid;
+    private final List<URI> urls;
+    private final URI senderUrl;
+    private final long[] pids;
     private final int clients;
     private final int rate;
     private final int warmupSeconds;
@@ -46,8 +49,9 @@ public final class LoadGenerator {
 
     private LoadGenerator(String[] args) {
         mode = args[0];
-        url = URI.create(option(args, "--url", "ws://127.0.0.1:8080/ws"));
-        pid = Long.parseLong(option(args, "--pid", "0"));
+        urls = Arrays.stream(option(args, "--url", "ws://127.0.0.1:8080/ws").split(",")).map(URI::create).toList();
+        senderUrl = URI.create(option(args, "--sender-url", urls.get(0).toString()));
+        pids = Arrays.stream(option(args, "--pid", "0").split(",")).mapToLong(Long::parseLong).toArray();
         clients = Integer.parseInt(option(args, "--clients", "100"));
         rate = Integer.parseInt(option(args, "--rate", "20"));
         warmupSeconds = Integer.parseInt(option(args, "--warmup", "60"));
@@ -64,17 +68,17 @@ public final class LoadGenerator {
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
         if (mode.equals("echo")) {
             for (int i = 0; i < clients; i++) {
-                sockets.add(connect(new EchoClient()));
+                sockets.add(connect(new EchoClient(), urls.get(i % urls.size())));
             }
         } else if (mode.equals("fanout")) {
             CountDownLatch joined = new CountDownLatch(clients);
             for (int i = 0; i < clients; i++) {
-                sockets.add(connect(new RoomMember(joined)));
+                sockets.add(connect(new RoomMember(joined), urls.get(i % urls.size())));
             }
             String join = "{\"message_type\":\"join_room\",\"data\":{\"room_id\":\"bench\"}}";
             sockets.forEach(s -> s.sendText(join, true));
             joined.await(60, TimeUnit.SECONDS);
-            WebSocket sender = connect(new RoomMember(new CountDownLatch(1)));
+            WebSocket sender = connect(new RoomMember(new CountDownLatch(1)), senderUrl);
             sender.sendText(join, true).join();
             long periodMicros = 1_000_000L / rate;
             timer.scheduleAtFixedRate(() -> sender.sendText("{\"message_type\":\"room_message\",\"data\":{"
@@ -101,23 +105,26 @@ public final class LoadGenerator {
                         + "%.1f us per %s%n",
                 mode, clients, ops / elapsed, mode.equals("echo") ? "requests" : "deliveries",
                 percentile(sorted, 0.50) / 1e6, percentile(sorted, 0.99) / 1e6, 100 * cpuSeconds / elapsed,
-                pid == 0 ? Double.NaN : 1e6 * cpuSeconds / ops, mode.equals("echo") ? "request" : "delivery");
+                pids[0] == 0 ? Double.NaN : 1e6 * cpuSeconds / ops, mode.equals("echo") ? "request" : "delivery");
         sockets.forEach(s -> s.sendClose(WebSocket.NORMAL_CLOSURE, "done"));
         Thread.sleep(500);
     }
 
-    private WebSocket connect(WebSocket.Listener listener) {
+    private WebSocket connect(WebSocket.Listener listener, URI url) {
         return http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(30)).buildAsync(url, listener).join();
     }
 
-    /** utime + stime of the server process, in clock ticks (1/100 s). */
+    /** utime + stime of the server processes, in clock ticks (1/100 s). */
     private long serverCpuTicks() throws Exception {
-        if (pid == 0) {
-            return 0;
+        long ticks = 0;
+        for (long pid : pids) {
+            if (pid != 0) {
+                String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+            }
         }
-        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+        return ticks;
     }
 
     private static double percentile(long[] sorted, double p) {

@@ -401,6 +401,8 @@ class HubIT extends DeployedHub {
             assertEquals(before.getInt("connections") + clients, full.getInt("connections"));
             assertEquals(before.getInt("rooms") + 50, full.getInt("rooms"));
             assertEquals(before.getInt("memberships") + clients, full.getInt("memberships"));
+            assertEquals(before.getInt("directory_memberships") + clients, full.getInt("directory_memberships"));
+            assertEquals(before.getInt("directory_clients") + clients, full.getInt("directory_clients"));
             for (int i = 0; i < clients; i++) {
                 if (i % 2 == 0) {
                     connected.get(i).close();
@@ -417,8 +419,12 @@ class HubIT extends DeployedHub {
             assertEquals(before.getInt("users"), after.getInt("users"), after.toString());
             assertEquals(before.getInt("rooms"), after.getInt("rooms"), after.toString());
             assertEquals(before.getInt("memberships"), after.getInt("memberships"), after.toString());
+            assertEquals(before.getInt("directory_clients"), after.getInt("directory_clients"), after.toString());
+            assertEquals(before.getInt("directory_users"), after.getInt("directory_users"), after.toString());
+            assertEquals(before.getInt("directory_memberships"), after.getInt("directory_memberships"),
+                    after.toString());
             assertEquals(before.getInt("connections"), (int) metric("wshub_connections_current"));
-            assertEquals(before.getInt("rooms"), (int) metric("wshub_rooms_current"));
+            assertEquals(before.getInt("local_rooms"), (int) metric("wshub_rooms_current"));
         }
     }
 

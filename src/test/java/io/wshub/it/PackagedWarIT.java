@@ -6,17 +6,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -25,46 +20,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class PackagedWarIT {
 
-    static Process payara;
-    static Path log;
+    static PayaraNode node;
     static int port;
 
     @BeforeAll
-    static void start() throws Exception {
-        Path dir = Files.createDirectories(Path.of("target", "packaged-war-it"));
-        log = dir.resolve("payara.log");
-        port = freePort();
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-jar", System.getProperty("payara.microJar"),
-                "--nocluster", "--contextroot", "/", "--port", Integer.toString(port),
-                "--prebootcommandfile", "payara-config/pre-boot-commands.asadmin",
-                "--deploy", "target/wshub.war")
-                .redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().put("WSHUB_NODE_ID", "node-from-env");
-        builder.environment().put("WSHUB_ROOMS_AUTO_CREATE", "false");
-        payara = builder.start();
-        String output = "";
-        for (int i = 0; i < 240 && !output.contains("ready in"); i++) {
-            Thread.sleep(500);
-            output = Files.readString(log);
-        }
-        assertTrue(output.contains("ready in"), "Payara Micro did not start:\n" + output);
+    static void start() {
+        node = PayaraNode.launch("packaged-war", Map.of("WSHUB_NODE_ID", "node-from-env",
+                "WSHUB_ROOMS_AUTO_CREATE", "false")).awaitReady();
+        port = node.port;
     }
 
     @AfterAll
-    static void stop() throws InterruptedException {
-        if (payara != null) {
-            payara.destroy();
-            if (!payara.waitFor(30, TimeUnit.SECONDS)) {
-                payara.destroyForcibly();
-            }
+    static void stop() {
+        if (node != null) {
+            node.close();
         }
-    }
-
-    @Test
-    void startsWithoutSevereErrors() throws IOException {
-        String output = Files.readString(log);
-        assertFalse(output.contains("SEVERE"), output);
     }
 
     @Test
@@ -97,11 +67,5 @@ class PackagedWarIT {
     private static HttpResponse<String> get(String path) throws Exception {
         return WsClient.HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
                 HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

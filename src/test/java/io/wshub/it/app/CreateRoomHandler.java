@@ -1,6 +1,6 @@
 package io.wshub.it.app;
 
-import io.wshub.room.Room;
+import io.wshub.cluster.Directory.RoomRecord;
 import io.wshub.room.RoomRegistry;
 import io.wshub.routing.MessageHandler;
 import io.wshub.routing.MessageType;
@@ -23,7 +23,7 @@ public class CreateRoomHandler implements MessageHandler {
     @Override
     public Reply handle(Request request) {
         JsonNumber max = request.data().getJsonNumber("max_members");
-        Room room = rooms.create(request.requiredString("room_id"), null, max == null ? null : max.intValue());
-        return request.reply("test_room_created", Map.of("room_id", room.id(), "max_members", room.maxMembers()));
+        RoomRecord room = rooms.create(request.requiredString("room_id"), null, max == null ? null : max.intValue());
+        return request.reply("test_room_created", Map.of("room_id", room.roomId(), "max_members", room.maxMembers()));
     }
 }

@@ -1,7 +1,8 @@
 package io.wshub.it.app;
 
 import io.wshub.hub.Hub;
-import io.wshub.room.Room;
+import io.wshub.cluster.Directory;
+import io.wshub.cluster.Directory.RoomRecord;
 import io.wshub.room.RoomRegistry;
 import io.wshub.routing.MessageHandler;
 import io.wshub.routing.MessageType;
@@ -10,9 +11,10 @@ import io.wshub.routing.Request;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import java.util.List;
 import java.util.Map;
 
-/** Test-only window into the hub's state: counts, and the CDI events seen for one client. */
+/** Test-only window into the hub's state: local and directory counts, and the CDI events seen for one client. */
 @ApplicationScoped
 @MessageType("test_inspect")
 public class InspectHandler implements MessageHandler {
@@ -22,18 +24,25 @@ public class InspectHandler implements MessageHandler {
     @Inject
     RoomRegistry rooms;
     @Inject
+    Directory directory;
+    @Inject
     EventLog events;
 
     @Override
     public Reply handle(Request request) {
-        int memberships = rooms.rooms().stream().mapToInt(room -> room.members().size()).sum();
+        int memberships = rooms.localRooms().stream().mapToInt(room -> room.members().size()).sum();
+        List<RoomRecord> all = directory.rooms();
         String about = request.data().getString("client_id", "");
         return request.reply("test_inspected", Map.of(
                 "connections", hub.connectionCount(),
                 "users", hub.userCount(),
-                "rooms", rooms.roomCount(),
+                "rooms", all.size(),
                 "memberships", memberships,
-                "room_ids", rooms.rooms().stream().map(Room::id).sorted().toList(),
+                "local_rooms", rooms.localRooms().size(),
+                "directory_clients", directory.clientCount(),
+                "directory_users", directory.userCount(),
+                "directory_memberships", all.stream().mapToInt(RoomRecord::members).sum(),
+                "room_ids", all.stream().map(RoomRecord::roomId).sorted().toList(),
                 "events", events.about(about)));
     }
 }

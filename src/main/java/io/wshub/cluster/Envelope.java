@@ -1,0 +1,119 @@
+package io.wshub.cluster;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * What one node tells others through the bus. It carries a server message as its parts (type, data JSON, timestamp),
+ * never a client frame: each receiving node encodes the frame once for its own local receivers, in their wire format.
+ *
+ * @param kind     what to do
+ * @param origin   the node that published it
+ * @param target   the room, user or client id the kind refers to (null for a broadcast)
+ * @param room     for {@link Kind#ATTACH}/{@link Kind#DETACH}: the room
+ * @param platform for {@link Kind#USER_MESSAGE}: only this platform's connections (null for all)
+ * @param type     the message type of the carried message (null for none)
+ * @param data     its data, a JSON object text
+ * @param timestamp when the message was made (epoch ms)
+ * @param code     for kicks: the close code
+ * @param reason   for kicks: the close reason
+ * @param sentAt   when it was published (epoch ms), to measure the bus lag
+ */
+public record Envelope(Kind kind, String origin, String target, String room, String platform, String type,
+                       String data, long timestamp, int code, String reason, long sentAt) {
+
+    private static final byte VERSION = 1;
+
+    public enum Kind {
+        /** To the local members of room {@code target}. */
+        ROOM_MESSAGE,
+        /** To the local connections of user {@code target} (of {@code platform} if set). */
+        USER_MESSAGE,
+        /** To local connection {@code target}. */
+        CLIENT_MESSAGE,
+        /** To every local connection. */
+        BROADCAST,
+        /** Close local connection {@code target} with {@code code}/{@code reason}, after the message if any. */
+        KICK_CLIENT,
+        /** Close every local connection of user {@code target}. */
+        KICK_USER,
+        /** Connection {@code target} was put into {@code room} by another node: start delivering to it. */
+        ATTACH,
+        /** Connection {@code target} was taken out of {@code room} by another node. */
+        DETACH,
+        /** Room {@code target} was deleted: its local members are no longer in it. */
+        ROOM_DELETED
+    }
+
+    public static Envelope message(Kind kind, String origin, String target, String platform, String type,
+                                   String data, long timestamp) {
+        return new Envelope(kind, origin, target, null, platform, type, data, timestamp, 0, null, 0);
+    }
+
+    public static Envelope control(Kind kind, String origin, String target, String room, int code, String reason) {
+        return new Envelope(kind, origin, target, room, null, null, null, 0, code, reason, 0);
+    }
+
+    public boolean carriesMessage() {
+        return type != null;
+    }
+
+    /** A compact binary form; strings are length-prefixed UTF-8, so any id or data is safe. */
+    public byte[] encode(long sentAtMillis) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + (data == null ? 0 : data.length()));
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(VERSION);
+            out.writeByte(kind.ordinal());
+            write(out, origin);
+            write(out, target);
+            write(out, room);
+            write(out, platform);
+            write(out, type);
+            write(out, data);
+            out.writeLong(timestamp);
+            out.writeInt(code);
+            write(out, reason);
+            out.writeLong(sentAtMillis);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    public static Envelope decode(byte[] encoded) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(encoded))) {
+            byte version = in.readByte();
+            if (version != VERSION) {
+                throw new IllegalArgumentException("unknown envelope version " + version);
+            }
+            Kind kind = Kind.values()[in.readByte()];
+            return new Envelope(kind, read(in), read(in), read(in), read(in), read(in), read(in), in.readLong(),
+                    in.readInt(), read(in), in.readLong());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("malformed envelope", e);
+        }
+    }
+
+    private static void write(DataOutputStream out, String value) throws IOException {
+        if (value == null) {
+            out.writeInt(-1);
+            return;
+        }
+        byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(utf8.length);
+        out.write(utf8);
+    }
+
+    private static String read(DataInputStream in) throws IOException {
+        int length = in.readInt();
+        if (length < 0) {
+            return null;
+        }
+        return new String(in.readNBytes(length), StandardCharsets.UTF_8);
+    }
+}

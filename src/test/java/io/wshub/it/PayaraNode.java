@@ -1,0 +1,111 @@
+package io.wshub.it;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The packaged WAR on its own Payara Micro process, started as README and docker-compose.yml start it (context root /,
+ * --nocluster, payara-config's pre-boot commands) and configured only through environment variables.
+ */
+final class PayaraNode implements AutoCloseable {
+
+    final int port;
+    final Path log;
+    private final Process process;
+
+    private PayaraNode(int port, Path log, Process process) {
+        this.port = port;
+        this.log = log;
+        this.process = process;
+    }
+
+    /** Starts the process; {@link #awaitReady()} waits for it. */
+    static PayaraNode launch(String name, Map<String, String> environment) {
+        try {
+            Path dir = Files.createDirectories(Path.of("target", "nodes", name));
+            Path log = dir.resolve("payara.log");
+            int port = freePort();
+            ProcessBuilder builder = new ProcessBuilder(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx512m", "-jar", System.getProperty("payara.microJar"),
+                    "--nocluster", "--contextroot", "/", "--port", Integer.toString(port),
+                    "--prebootcommandfile", "payara-config/pre-boot-commands.asadmin",
+                    "--rootdir", dir.resolve("root").toString(),
+                    "--deploy", "target/wshub.war")
+                    .redirectErrorStream(true).redirectOutput(log.toFile());
+            builder.environment().putAll(environment);
+            return new PayaraNode(port, log, builder.start());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Waits for "ready" and checks that nothing SEVERE was logged (a failed deployment still prints ready). */
+    PayaraNode awaitReady() {
+        try {
+            String output = "";
+            for (int i = 0; i < 360 && !output.contains("ready in"); i++) {
+                Thread.sleep(500);
+                output = Files.readString(log);
+                assertTrue(process.isAlive(), "Payara Micro exited:\n" + output);
+            }
+            assertTrue(output.contains("ready in"), "Payara Micro did not start:\n" + output);
+            assertFalse(output.contains("SEVERE"), output);
+            return this;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    URI ws(String query) {
+        return URI.create("ws://127.0.0.1:" + port + "/ws" + query);
+    }
+
+    URI http(String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    String output() throws IOException {
+        return Files.readString(log);
+    }
+
+    /** SIGKILL: no shutdown hook, no goodbye to Redis, as a crashed machine. */
+    void kill() {
+        process.destroyForcibly();
+        waitFor();
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        if (!waitFor()) {
+            process.destroyForcibly();
+        }
+    }
+
+    private boolean waitFor() {
+        try {
+            return process.waitFor(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
