@@ -70,6 +70,7 @@ class ClusterIT {
         env.put("WSHUB_CLUSTER_NODE_TTL", "3");
         env.put("WSHUB_ALLOW_QUERY_CLIENT_ID", "true");
         env.put("WSHUB_LIMITS_MAX_CONNECTIONS_PER_USER", "3");
+        env.put("WSHUB_SESSION_SINGLE_PER_PLATFORM", "true");
         for (String line : TOKENS.mpJwtConfig().split("\n")) {
             String[] keyValue = line.split("=", 2);
             env.put(keyValue[0].toUpperCase().replace('.', '_'), keyValue[1]);
@@ -382,6 +383,22 @@ class ClusterIT {
             try (WsClient again = connect(a, user)) {
                 again.call("ping", data(), "pong");
             }
+        }
+    }
+
+    @Test
+    @Order(11)
+    void aNewSessionOnAnotherNodeReplacesTheOldOneOnTheSamePlatform() {
+        String user = unique("roaming");
+        try (WsClient oldPhone = WsClient.connectWithHeader(a.ws("?platform=ios"), TOKENS.valid(user));
+             WsClient laptop = WsClient.connectWithHeader(c.ws("?platform=web"), TOKENS.valid(user));
+             WsClient newPhone = WsClient.connectWithHeader(b.ws("?platform=ios"), TOKENS.valid(user))) {
+            assertTrue(oldPhone.expect("session_kicked").getJsonObject("data").getString("reason").contains("ios"));
+            assertEquals(4000, oldPhone.awaitClose(10_000));
+            assertEquals("session replaced", oldPhone.closeReason());
+            laptop.call("ping", data(), "pong");
+            newPhone.call("ping", data(), "pong");
+            assertTrue(!laptop.isClosed() && !newPhone.isClosed());
         }
     }
 
