@@ -210,27 +210,34 @@ public final class RedisDirectory implements Directory {
 
     @Override
     public List<ClientRecord> clients(Collection<String> clientIds) {
-        if (clientIds.isEmpty()) {
+        List<String> ids = List.copyOf(clientIds);
+        List<Map<String, String>> hashes = hashes(":client:", ids);
+        List<ClientRecord> found = new ArrayList<>(ids.size());
+        for (int i = 0; i < ids.size(); i++) {
+            Map<String, String> fields = hashes.get(i);
+            if (fields.containsKey("node")) {
+                String platform = fields.getOrDefault("platform", "");
+                found.add(new ClientRecord(ids.get(i), fields.get("user"), platform.isEmpty() ? null : platform,
+                        "1".equals(fields.get("auth")), fields.get("node"),
+                        Long.parseLong(fields.getOrDefault("since", "0"))));
+            }
+        }
+        return found;
+    }
+
+    /** The hashes {@code p<kind><id>} of the ids, in one round trip; an absent one is empty. */
+    private List<Map<String, String>> hashes(String kind, List<String> ids) {
+        if (ids.isEmpty()) {
             return List.of();
         }
         return redis.call(jedis -> {
-            List<Response<Map<String, String>>> replies = new ArrayList<>(clientIds.size());
-            List<String> ids = List.copyOf(clientIds);
+            List<Response<Map<String, String>>> replies = new ArrayList<>(ids.size());
             try (PipelineBase pipe = jedis.pipelined()) {
-                ids.forEach(id -> replies.add(pipe.hgetAll(p + ":client:" + id)));
+                ids.forEach(id -> replies.add(pipe.hgetAll(p + kind + id)));
                 pipe.sync();
             }
-            List<ClientRecord> found = new ArrayList<>(ids.size());
-            for (int i = 0; i < ids.size(); i++) {
-                Map<String, String> fields = replies.get(i).get();
-                if (fields != null && fields.containsKey("node")) {
-                    String platform = fields.getOrDefault("platform", "");
-                    found.add(new ClientRecord(ids.get(i), fields.get("user"), platform.isEmpty() ? null : platform,
-                            "1".equals(fields.get("auth")), fields.get("node"),
-                            Long.parseLong(fields.getOrDefault("since", "0"))));
-                }
-            }
-            return found;
+            return replies.stream().map(reply -> reply.get() == null ? Map.<String, String>of() : reply.get())
+                    .toList();
         });
     }
 
@@ -358,20 +365,14 @@ public final class RedisDirectory implements Directory {
     @Override
     public List<NodeRecord> nodes() {
         List<String> ids = live(p + ":nodes");
-        return redis.call(jedis -> {
-            List<Response<Map<String, String>>> replies = new ArrayList<>(ids.size());
-            try (PipelineBase pipe = jedis.pipelined()) {
-                ids.forEach(id -> replies.add(pipe.hgetAll(p + ":node:" + id)));
-                pipe.sync();
-            }
-            List<NodeRecord> nodes = new ArrayList<>(ids.size());
-            for (int i = 0; i < ids.size(); i++) {
-                Map<String, String> fields = replies.get(i).get();
-                nodes.add(new NodeRecord(ids.get(i), Long.parseLong(fields.getOrDefault("started", "0")),
-                        Long.parseLong(fields.getOrDefault("heartbeat", "0"))));
-            }
-            return nodes;
-        });
+        List<Map<String, String>> hashes = hashes(":node:", ids);
+        List<NodeRecord> nodes = new ArrayList<>(ids.size());
+        for (int i = 0; i < ids.size(); i++) {
+            Map<String, String> fields = hashes.get(i);
+            nodes.add(new NodeRecord(ids.get(i), Long.parseLong(fields.getOrDefault("started", "0")),
+                    Long.parseLong(fields.getOrDefault("heartbeat", "0"))));
+        }
+        return nodes;
     }
 
     @Override

@@ -390,7 +390,7 @@ public class Hub {
 
     /** Closes every connection of a user, on every node; 4001 when the user has none. */
     public void kickUser(String userId, int code, String reason) {
-        List<ClientRecord> targets = connectionsEverywhere(userId);
+        List<ClientRecord> targets = directory.clientsOfUser(userId);
         if (targets.isEmpty()) {
             throw new HubException(ErrorCode.CLIENT_OFFLINE, "user '" + userId + "' is not online");
         }

@@ -459,6 +459,9 @@ class ClusterIT {
                 long subscribers = jedis.clientList().lines().filter(line -> line.contains("name=wshub-sub-"))
                         .count();
                 assertEquals(3, subscribers, "one subscriber connection per node after the restart");
+                // and no connection piles up across the reconnection: at most the pools (16 each) and the test's
+                long all = jedis.clientList().lines().count();
+                assertTrue(all <= 3 * (16 + 1) + 1, jedis.clientList());
             }
             assertTrue(metric(a, "wshub_bus_reconnects_total") >= 1);
         }
