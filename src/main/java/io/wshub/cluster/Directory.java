@@ -4,6 +4,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Who is connected where and which rooms exist, for the whole cluster: connections with their user, platform and node;
@@ -72,9 +73,10 @@ public interface Directory {
 
     /**
      * The heartbeat: extends this node's entries by the node TTL; with {@code reRegister} (after Redis came back)
-     * writes them all again first, so a Redis that lost its data learns the node's state anew.
+     * writes them all again first, so a Redis that lost its data learns the node's state anew. The node's state is
+     * asked for only by a directory that keeps entries elsewhere.
      */
-    void refresh(NodeState local, boolean reRegister);
+    void refresh(Supplier<NodeState> local, boolean reRegister);
 
     /** A connection as the cluster sees it. {@code platform} may be null. */
     record ClientRecord(String clientId, String userId, String platform, boolean authenticated, String nodeId,

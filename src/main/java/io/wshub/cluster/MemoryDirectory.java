@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * The directory of a single node, in memory. No global lock: a user's connections change under that user's map entry,
@@ -232,6 +233,6 @@ public final class MemoryDirectory implements Directory {
 
     /** Nothing expires on a single node. */
     @Override
-    public void refresh(NodeState local, boolean reRegister) {
+    public void refresh(Supplier<NodeState> local, boolean reRegister) {
     }
 }

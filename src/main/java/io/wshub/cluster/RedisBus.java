@@ -305,13 +305,6 @@ public final class RedisBus implements Bus {
         return new Status(redis.isUp(), "redis", redis.isUp() ? "connected" : redis.downReason());
     }
 
-    /** The rooms this node is subscribed to (or will be on reconnection). */
-    public Set<String> subscribedRooms() {
-        synchronized (lock) {
-            return Set.copyOf(rooms);
-        }
-    }
-
     @Override
     public void stop() {
         running = false;

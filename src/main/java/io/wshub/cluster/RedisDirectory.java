@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The cluster's directory in Redis. Every entry a node writes carries an expiry (a sorted-set score or a key TTL)
@@ -376,7 +377,8 @@ public final class RedisDirectory implements Directory {
     }
 
     @Override
-    public void refresh(NodeState local, boolean reRegister) {
+    public void refresh(Supplier<NodeState> state, boolean reRegister) {
+        NodeState local = state.get();
         long now = now();
         long expiry = now + ttlMillis;
         NodeRecord node = local.node();

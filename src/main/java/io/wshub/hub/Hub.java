@@ -77,13 +77,13 @@ public class Hub {
         Connection connection = new Connection(newClientId(), identity, session, codec, this);
         connections.put(connection.id(), connection);
         metrics.connectionOpened();
-        if (!index(connection, identity.userId())) {
-            connection.admitted = false;
-            refuseOverUserLimit(connection, identity.userId());
-            return connection;
-        }
-        if (!register(connection)) {
+        // the node's own count first, then the cluster's (the directory decides atomically)
+        boolean withinLimit = index(connection, identity.userId());
+        if (withinLimit && !register(connection)) {
             unindex(connection, identity.userId());
+            withinLimit = false;
+        }
+        if (!withinLimit) {
             connection.admitted = false;
             refuseOverUserLimit(connection, identity.userId());
             return connection;

@@ -50,7 +50,8 @@ public class NodeHeartbeat {
     private final long startedAt = System.currentTimeMillis();
     private volatile boolean reRegister = true;
     private volatile long lastBeat;
-    private volatile String lastFailure;
+    /** Set while heartbeats fail, so that an outage is logged once. */
+    private volatile boolean failing;
     private ScheduledFuture<?> task;
 
     void start(@Observes @Initialized(ApplicationScoped.class) Object applicationStarted) {
@@ -67,15 +68,15 @@ public class NodeHeartbeat {
         boolean all = reRegister;
         reRegister = false;
         try {
-            directory.refresh(snapshot(), all);
+            directory.refresh(this::snapshot, all);
             lastBeat = System.currentTimeMillis();
-            lastFailure = null;
+            failing = false;
         } catch (RuntimeException e) {
             reRegister |= all;
-            if (lastFailure == null) {
+            if (!failing) {
                 LOG.log(Level.WARNING, "heartbeat failed: {0}", e.getMessage());
             }
-            lastFailure = e.getMessage();
+            failing = true;
         }
     }
 
@@ -92,10 +93,6 @@ public class NodeHeartbeat {
     /** When this node last refreshed its entries (epoch ms, 0 = never). */
     public long lastBeat() {
         return lastBeat;
-    }
-
-    public String lastFailure() {
-        return lastFailure;
     }
 
     @PreDestroy
