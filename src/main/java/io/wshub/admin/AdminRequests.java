@@ -4,6 +4,7 @@ import io.wshub.hub.HubConfig;
 import io.wshub.protocol.ErrorCode;
 import io.wshub.protocol.HubException;
 import io.wshub.protocol.Json;
+import io.wshub.protocol.ServerMessageTypes;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonNumber;
@@ -31,6 +32,10 @@ public class AdminRequests {
         if (type.length() > MAX_TYPE_LENGTH) {
             throw invalid("message_type is longer than " + MAX_TYPE_LENGTH + " characters");
         }
+        if (ServerMessageTypes.isReserved(type)) {
+            throw invalid("message_type '" + type + "' is one the hub sends itself; reserved: "
+                    + ServerMessageTypes.RESERVED.stream().sorted().toList());
+        }
         JsonValue data = request.get("data");
         if (data == null || data.getValueType() == JsonValue.ValueType.NULL) {
             data = Json.emptyObject();
@@ -38,6 +43,9 @@ public class AdminRequests {
             throw invalid("data must be a JSON object");
         }
         String dataJson = data.toString();
+        if (Json.unpairedSurrogate(dataJson) >= 0) {
+            throw invalid("data holds an unpaired surrogate (\\ud800-\\udfff alone), which cannot be sent as UTF-8");
+        }
         if (Json.utf8Length(dataJson) > config.maxMessageBytes()) {
             throw new HubException(ErrorCode.MESSAGE_TOO_LARGE,
                     "data is larger than wshub.max-message-bytes (" + config.maxMessageBytes() + ")");

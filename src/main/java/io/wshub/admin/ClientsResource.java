@@ -3,6 +3,7 @@ package io.wshub.admin;
 import io.wshub.cluster.Directory;
 import io.wshub.cluster.Directory.ClientRecord;
 import io.wshub.hub.Hub;
+import io.wshub.hub.Messenger;
 import io.wshub.protocol.ErrorCode;
 import io.wshub.protocol.HubException;
 import jakarta.enterprise.context.RequestScoped;
@@ -38,6 +39,8 @@ public class ClientsResource {
 
     @Inject
     Hub hub;
+    @Inject
+    Messenger messenger;
     @Inject
     Directory directory;
     @Inject
@@ -76,7 +79,7 @@ public class ClientsResource {
     @Path("{id}")
     @Operation(summary = "Kick a connection: it is closed with code 4002 and the given reason")
     public Response kick(@PathParam("id") String id, @QueryParam("reason") String reason) {
-        hub.kickClient(id, KICK_CLOSE_CODE, requests.reason(reason));
+        Await.result(messenger.kickClient(id, KICK_CLOSE_CODE, requests.reason(reason)));
         return Response.noContent().build();
     }
 
@@ -85,7 +88,7 @@ public class ClientsResource {
     @Operation(summary = "Send a message of any type to one connection")
     public Response send(@PathParam("id") String id, JsonObject body) {
         AdminRequests.Push push = requests.push(body);
-        hub.sendToClient(id, hub.message(push.messageType(), push.dataJson(), null));
+        Await.result(messenger.sendToClient(id, hub.message(push.messageType(), push.dataJson(), null)));
         return Response.accepted(new Views.Delivered(1)).build();
     }
 }

@@ -3,6 +3,7 @@ package io.wshub.admin;
 import io.wshub.cluster.Directory;
 import io.wshub.cluster.Directory.ClientRecord;
 import io.wshub.hub.Hub;
+import io.wshub.hub.Messenger;
 import io.wshub.hub.HubConfig;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
@@ -31,6 +32,8 @@ public class HubResource {
 
     @Inject
     Hub hub;
+    @Inject
+    Messenger messenger;
     @Inject
     HubConfig config;
     @Inject
@@ -64,7 +67,7 @@ public class HubResource {
     @APIResponse(responseCode = "202", description = "queued; the body says for how many connections")
     public Response broadcast(JsonObject body) {
         AdminRequests.Push push = requests.push(body);
-        int delivered = hub.broadcast(hub.message(push.messageType(), push.dataJson(), null));
+        int delivered = Await.result(messenger.broadcast(hub.message(push.messageType(), push.dataJson(), null)));
         return Response.accepted(new Views.Delivered(delivered)).build();
     }
 }

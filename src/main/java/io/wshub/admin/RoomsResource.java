@@ -88,7 +88,7 @@ public class RoomsResource {
     @Path("{id}/members/{clientId}")
     @Operation(summary = "Put a connection of any node into the room (the client is told with room_joined)")
     public Response join(@PathParam("id") String id, @PathParam("clientId") String clientId) {
-        rooms.joinOnBehalf(clientId, id);
+        Await.result(rooms.joinOnBehalf(clientId, id));
         return Response.noContent().build();
     }
 
@@ -97,7 +97,7 @@ public class RoomsResource {
     @Operation(summary = "Take a connection out of the room (the client is told with room_left)")
     public Response leave(@PathParam("id") String id, @PathParam("clientId") String clientId) {
         find(id);
-        rooms.leaveOnBehalf(clientId, id);
+        Await.result(rooms.leaveOnBehalf(clientId, id));
         return Response.noContent().build();
     }
 

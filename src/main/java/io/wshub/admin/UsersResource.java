@@ -3,6 +3,7 @@ package io.wshub.admin;
 import io.wshub.cluster.Directory;
 import io.wshub.cluster.Directory.ClientRecord;
 import io.wshub.hub.Hub;
+import io.wshub.hub.Messenger;
 import io.wshub.protocol.ErrorCode;
 import io.wshub.protocol.HubException;
 import jakarta.enterprise.context.RequestScoped;
@@ -34,6 +35,8 @@ public class UsersResource {
     @Inject
     Hub hub;
     @Inject
+    Messenger messenger;
+    @Inject
     Directory directory;
     @Inject
     AdminRequests requests;
@@ -56,7 +59,8 @@ public class UsersResource {
     @Operation(summary = "Send a message to all of a user's connections, or to those on one platform")
     public Response send(@PathParam("id") String id, @QueryParam("platform") String platform, JsonObject body) {
         AdminRequests.Push push = requests.push(body);
-        int delivered = hub.sendToUser(id, platform, hub.message(push.messageType(), push.dataJson(), null));
+        int delivered = Await.result(messenger.sendToUser(id, platform,
+                hub.message(push.messageType(), push.dataJson(), null)));
         if (delivered == 0) {
             throw new HubException(ErrorCode.CLIENT_OFFLINE, "user '" + id + "' has no connection"
                     + (platform == null ? "" : " on " + platform));
@@ -67,7 +71,7 @@ public class UsersResource {
     @DELETE
     @Operation(summary = "Kick all of a user's connections (close code 4002 with the given reason)")
     public Response kick(@PathParam("id") String id, @QueryParam("reason") String reason) {
-        hub.kickUser(id, ClientsResource.KICK_CLOSE_CODE, requests.reason(reason));
+        Await.result(messenger.kickUser(id, ClientsResource.KICK_CLOSE_CODE, requests.reason(reason)));
         return Response.noContent().build();
     }
 

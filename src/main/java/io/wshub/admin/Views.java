@@ -2,7 +2,7 @@ package io.wshub.admin;
 
 import java.util.List;
 
-/** What the admin API returns (JSON-B, snake_case); plain values, shared with {@link io.wshub.admin.client.WshubAdminClient}. */
+/** What the admin API returns (JSON-B, snake_case); plain values, shared with the typed client in admin.client. */
 public final class Views {
 
     private Views() {

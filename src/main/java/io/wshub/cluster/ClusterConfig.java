@@ -1,14 +1,25 @@
 package io.wshub.cluster;
 
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.net.URI;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.Optional;
 
-/** The {@code wshub.bus}, {@code wshub.redis.*} and {@code wshub.cluster.*} settings (README, configuration table). */
+/**
+ * The node's id and the {@code wshub.bus}, {@code wshub.redis.*} and {@code wshub.cluster.*} settings (README,
+ * configuration table).
+ */
 @ApplicationScoped
 public class ClusterConfig {
+
+    @Inject
+    @ConfigProperty(name = "wshub.node-id")
+    Optional<String> configuredNodeId;
 
     @Inject
     @ConfigProperty(name = "wshub.bus", defaultValue = "memory")
@@ -33,6 +44,19 @@ public class ClusterConfig {
     @Inject
     @ConfigProperty(name = "wshub.cluster.node-ttl", defaultValue = "15")
     int nodeTtlSeconds;
+
+    private String nodeId;
+
+    @PostConstruct
+    void decideNodeId() {
+        nodeId = configuredNodeId.filter(id -> !id.isBlank())
+                .orElseGet(() -> "node-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(4)));
+    }
+
+    /** This node's id: {@code wshub.node-id}, or a random one; decided once, read without a lock. */
+    public String nodeId() {
+        return nodeId;
+    }
 
     /** True for {@code wshub.bus=redis}; anything but {@code memory} or {@code redis} fails the deployment. */
     public boolean redis() {

@@ -1,17 +1,19 @@
 package io.wshub.cluster;
 
-import io.wshub.hub.HubConfig;
-import io.wshub.observability.HubMetrics;
+import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 
 import java.util.logging.Logger;
 
-/** Picks the engines by {@code wshub.bus}: memory (one node) or Redis (a cluster), both behind the same interfaces. */
+/**
+ * Picks the engines by {@code wshub.bus}: memory (one node) or Redis (a cluster), both behind the same interfaces,
+ * and owns what they share. Nothing here stops on its own: the node's shutdown stops the engines in a defined order
+ * ({@link #stop}): the bus first, then the Redis pool the bus and the directory both use.
+ */
 @ApplicationScoped
 public class ClusterEngines {
 
@@ -20,41 +22,49 @@ public class ClusterEngines {
     @Inject
     ClusterConfig config;
     @Inject
-    HubConfig hubConfig;
+    RedisBus.BusMetrics busMetrics;
     @Inject
-    HubMetrics metrics;
+    RedisConnection.Failures failures;
     @Resource
     ManagedThreadFactory threadFactory;
 
     private RedisConnection redis;
+    private Bus bus;
+    private Directory directory;
 
-    private synchronized RedisConnection redis() {
-        if (redis == null) {
-            redis = new RedisConnection(config.redisUri(), config.poolSize(), config.timeoutMillis());
+    @PostConstruct
+    void create() {
+        String nodeId = config.nodeId();
+        if (!config.redis()) {
+            bus = new MemoryBus();
+            directory = new MemoryDirectory(nodeId);
+            return;
         }
-        return redis;
+        LOG.info(() -> "node " + nodeId + " joins the cluster through Redis at " + config.redisDisplayUrl());
+        redis = new RedisConnection(config.redisUri(), config.poolSize(), config.timeoutMillis(),
+                failures);
+        bus = new RedisBus(redis, config.keyPrefix(), nodeId, threadFactory, busMetrics,
+                config.heartbeatMillis());
+        directory = new RedisDirectory(redis, config.keyPrefix(), nodeId, config.nodeTtlMillis());
     }
 
     @Produces
     @ApplicationScoped
     Bus bus() {
-        if (!config.redis()) {
-            return new MemoryBus();
-        }
-        LOG.info(() -> "node " + hubConfig.nodeId() + " joins the cluster through Redis at "
-                + config.redisDisplayUrl());
-        return new RedisBus(redis(), config.keyPrefix(), hubConfig.nodeId(), threadFactory, metrics.busMetrics(),
-                config.heartbeatMillis());
-    }
-
-    void stop(@Disposes Bus bus) {
-        bus.stop();
+        return bus;
     }
 
     @Produces
     @ApplicationScoped
     Directory directory() {
-        return config.redis() ? new RedisDirectory(redis(), config.keyPrefix(), config.nodeTtlMillis())
-                : new MemoryDirectory(hubConfig.nodeId());
+        return directory;
+    }
+
+    /** Stops the bus, then closes the Redis pool; the directory must not be used after. */
+    public void stop() {
+        bus.stop();
+        if (redis != null) {
+            redis.close();
+        }
     }
 }

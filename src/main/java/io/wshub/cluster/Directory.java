@@ -4,21 +4,26 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Supplier;
 
 /**
  * Who is connected where and which rooms exist, for the whole cluster: connections with their user, platform and node;
- * rooms with their settings and members; the live nodes. Limits that must hold cluster-wide (connections per user,
- * room capacity) are decided here atomically. Entries of a node that stops heartbeating expire after the node TTL.
+ * rooms with their settings and members; the live nodes.
+ * <p>
+ * Guarantees: limits that must hold cluster-wide (connections per user, room capacity) and create-if-absent are
+ * decided atomically. Every connection entry, and every membership, belongs to its node: it lives while the node
+ * heartbeats ({@link #beat}), is hidden from reads as soon as the node's TTL passes, and is removed by another node's
+ * {@link #sweep} in bounded steps. Rooms created explicitly outlive nodes until deleted; auto-created rooms go with
+ * their last member. Methods wait for Redis: callers on socket threads run them as cluster calls.
  * <p>
  * Implementations: {@link MemoryDirectory} (one node) and {@link RedisDirectory}. Every method of the Redis one throws
- * {@link ClusterUnavailableException} while Redis cannot be reached.
+ * {@link ClusterUnavailableException} while Redis cannot be reached, and {@link ClusterFailureException} when it
+ * answers with an error.
  */
 public interface Directory {
 
     // connections and users
 
-    /** Registers a connection unless its user already has {@code maxPerUser} (0: no limit) connections. */
+    /** Registers a connection unless its user already has {@code maxPerUser} (0: no limit) live connections. */
     boolean addClient(ClientRecord client, int maxPerUser);
 
     /** The connection now acts as another user (after a login); false when that user is at its limit. */
@@ -36,8 +41,10 @@ public interface Directory {
 
     List<ClientRecord> clientsOfUser(String userId);
 
+    /** Connections, counted in O(1); a dead node's count until its sweep. */
     long clientCount();
 
+    /** Users with a connection, counted in O(1); a dead node's count until its sweep. */
     long userCount();
 
     // rooms
@@ -69,14 +76,36 @@ public interface Directory {
 
     // nodes
 
+    /** The nodes whose heartbeat has not expired. */
     List<NodeRecord> nodes();
 
     /**
-     * The heartbeat: extends this node's entries by the node TTL; with {@code reRegister} (after Redis came back)
-     * writes them all again first, so a Redis that lost its data learns the node's state anew. The node's state is
-     * asked for only by a directory that keeps entries elsewhere.
+     * This node's heartbeat: keeps it and its entries alive for the node TTL. False when the cluster had given the
+     * node up meanwhile (a pause longer than the TTL: its entries were swept, or Redis lost them): the node must then
+     * {@link #register} its state again.
      */
-    void refresh(Supplier<NodeState> local, boolean reRegister);
+    boolean beat();
+
+    /**
+     * Writes this node's whole state, replacing what the directory had of it: entries it no longer has go, the
+     * others are written again. Idempotent.
+     */
+    void register(NodeState state);
+
+    /**
+     * Removes what nodes whose heartbeat expired left behind (their connections and memberships), in steps of a few
+     * entries each, so that no single step holds Redis up. Returns how many connections it removed.
+     */
+    int sweep();
+
+    /** Removes this node and everything it owns now (graceful shutdown): the others see it gone at once. */
+    void deregister();
+
+    /**
+     * True when a write may have been lost (Redis was unreachable while the node changed): the heartbeat then
+     * registers the node's state again.
+     */
+    boolean needsRegister();
 
     /** A connection as the cluster sees it. {@code platform} may be null. */
     record ClientRecord(String clientId, String userId, String platform, boolean authenticated, String nodeId,
@@ -103,7 +132,7 @@ public interface Directory {
     }
 
     /** What a node holds locally: its connections and, per connection, the rooms it is in. */
-    record NodeState(NodeRecord node, List<ClientRecord> clients, List<Membership> memberships) {
+    record NodeState(List<ClientRecord> clients, List<Membership> memberships) {
     }
 
     record Membership(RoomRecord room, String clientId) {

@@ -28,6 +28,7 @@ public record Envelope(Kind kind, String origin, String target, String room, Str
                        String data, long timestamp, int code, String reason, long sentAt) {
 
     private static final byte VERSION = 1;
+    private static final Kind[] KINDS = Kind.values();
 
     public enum Kind {
         /** To the local members of room {@code target}. */
@@ -85,15 +86,23 @@ public record Envelope(Kind kind, String origin, String target, String room, Str
         return bytes.toByteArray();
     }
 
+    /** The inverse of {@link #encode}; throws {@link IllegalArgumentException}, and nothing else, for bad bytes. */
     public static Envelope decode(byte[] encoded) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(encoded))) {
             byte version = in.readByte();
             if (version != VERSION) {
                 throw new IllegalArgumentException("unknown envelope version " + version);
             }
-            Kind kind = Kind.values()[in.readByte()];
-            return new Envelope(kind, read(in), read(in), read(in), read(in), read(in), read(in), in.readLong(),
-                    in.readInt(), read(in), in.readLong());
+            int kind = in.readUnsignedByte();
+            if (kind >= KINDS.length) {
+                throw new IllegalArgumentException("unknown envelope kind " + kind);
+            }
+            Envelope envelope = new Envelope(KINDS[kind], read(in), read(in), read(in), read(in), read(in), read(in),
+                    in.readLong(), in.readInt(), read(in), in.readLong());
+            if (in.available() > 0) {
+                throw new IllegalArgumentException("malformed envelope: " + in.available() + " bytes after the end");
+            }
+            return envelope;
         } catch (IOException e) {
             throw new IllegalArgumentException("malformed envelope", e);
         }
@@ -111,8 +120,13 @@ public record Envelope(Kind kind, String origin, String target, String room, Str
 
     private static String read(DataInputStream in) throws IOException {
         int length = in.readInt();
-        if (length < 0) {
+        if (length == -1) {
             return null;
+        }
+        // checked before reading, so that a corrupt length prefix never sizes a buffer
+        if (length < 0 || length > in.available()) {
+            throw new IllegalArgumentException("malformed envelope: a string of " + length + " bytes where "
+                    + in.available() + " are left");
         }
         return new String(in.readNBytes(length), StandardCharsets.UTF_8);
     }

@@ -9,8 +9,13 @@ public final class MemoryBus implements Bus {
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
     @Override
-    public void start(Consumer<Envelope> receiver, Runnable connected) {
+    public void start(Consumer<Envelope> receiver, Interest interest, Runnable connected) {
         connected.run();
+    }
+
+    @Override
+    public CompletableFuture<Void> interestChanged(String roomId) {
+        return DONE;
     }
 
     @Override
@@ -23,15 +28,6 @@ public final class MemoryBus implements Bus {
 
     @Override
     public void publishToAll(Envelope envelope) {
-    }
-
-    @Override
-    public CompletableFuture<Void> subscribe(String roomId) {
-        return DONE;
-    }
-
-    @Override
-    public void unsubscribe(String roomId) {
     }
 
     @Override

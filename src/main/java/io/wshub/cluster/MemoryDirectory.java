@@ -8,7 +8,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
 
 /**
  * The directory of a single node, in memory. No global lock: a user's connections change under that user's map entry,
@@ -231,8 +230,28 @@ public final class MemoryDirectory implements Directory {
         return List.of(new NodeRecord(node.nodeId(), node.startedAt(), System.currentTimeMillis()));
     }
 
-    /** Nothing expires on a single node. */
+    /** A single node is never given up. */
     @Override
-    public void refresh(Supplier<NodeState> local, boolean reRegister) {
+    public boolean beat() {
+        return true;
+    }
+
+    /** Nothing to write again: the memory is this node's own. */
+    @Override
+    public void register(NodeState state) {
+    }
+
+    @Override
+    public int sweep() {
+        return 0;
+    }
+
+    @Override
+    public void deregister() {
+    }
+
+    @Override
+    public boolean needsRegister() {
+        return false;
     }
 }

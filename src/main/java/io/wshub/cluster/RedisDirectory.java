@@ -1,207 +1,209 @@
 package io.wshub.cluster;
 
-import redis.clients.jedis.PipelineBase;
+import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.JedisPooled;
 import redis.clients.jedis.Response;
-import redis.clients.jedis.params.ZAddParams;
+import redis.clients.jedis.resps.Tuple;
 
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
- * The cluster's directory in Redis. Every entry a node writes carries an expiry (a sorted-set score or a key TTL)
- * that its heartbeat extends, so the entries of a node that died vanish within the node TTL. Decisions that must be
- * atomic cluster-wide (a user's connection limit, a room's capacity, create-if-absent) are Lua scripts.
+ * The cluster's directory in Redis.
  * <p>
- * Keys, under the prefix {@code p}: {@code p:clients} (zset client -> expiry), {@code p:client:<id>} (hash),
- * {@code p:client-rooms:<id>} (set), {@code p:user:<id>} (zset client -> expiry), {@code p:users} (zset user ->
- * expiry), {@code p:rooms} (zset room -> expiry, +inf for created rooms), {@code p:room:<id>} (hash of settings),
- * {@code p:members:<id>} (zset client -> expiry), {@code p:nodes} (zset node -> expiry), {@code p:node:<id>} (hash).
- * Scripts build keys from the prefix, so this targets one Redis (or a primary with replicas), not Redis Cluster.
+ * Ownership and lifetime: every connection entry belongs to its node. A node's heartbeat refreshes one entry, its own
+ * (O(1), whatever its number of connections). When a node's heartbeat is older than the node TTL, reads hide its
+ * connections and memberships at once, and the next heartbeat of any live node claims it: its set of connections is
+ * renamed to a dead set (O(1)), which sweeps then empty a few connections per script. A node that was claimed while
+ * it was merely paused notices at its next heartbeat and registers its whole state again, with a new epoch, so a
+ * sweep still running on its old entries leaves the new ones alone.
+ * <p>
+ * Keys, under the prefix {@code p}: {@code p:nodes} (zset node -> expiry), {@code p:node:<id>} (hash: started,
+ * heartbeat, epoch), {@code p:node-clients:<id>} (set), {@code p:dead} (set of dead sets),
+ * {@code p:dead:<epoch>:<node>} (set), {@code p:clients} (set), {@code p:client:<id>} (hash: user, platform, auth,
+ * node, since, epoch), {@code p:client-rooms:<id>} (set), {@code p:users} (set), {@code p:user:<id>} (hash client ->
+ * node), {@code p:rooms} (set), {@code p:room:<id>} (hash: name, max, auto, created), {@code p:members:<id>} (hash
+ * client -> node). Atomic decisions are the Lua scripts of {@link RedisScripts}, which get every key in KEYS.
  */
 public final class RedisDirectory implements Directory {
 
-    /** Shared by the scripts that take a connection out of a room. */
-    private static final String LEAVE_FUNCTION = """
-            local function leave(p, room, cid, now)
-              local members = p .. ':members:' .. room
-              local removed = redis.call('ZREM', members, cid)
-              redis.call('SREM', p .. ':client-rooms:' .. cid, room)
-              local settings = p .. ':room:' .. room
-              if redis.call('HGET', settings, 'auto') == '1' then
-                redis.call('ZREMRANGEBYSCORE', members, '-inf', now)
-                if redis.call('ZCARD', members) == 0 then
-                  redis.call('DEL', settings, members)
-                  redis.call('ZREM', p .. ':rooms', room)
-                end
-              end
-              return removed
-            end
-            """;
-
-    /** ARGV: p, client, user, now, expiry, maxPerUser, platform, authenticated, node, connectedAt. */
-    private static final String ADD_CLIENT = """
-            local p, cid, uid, now, exp, max = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6])
-            local user = p .. ':user:' .. uid
-            redis.call('ZREMRANGEBYSCORE', user, '-inf', now)
-            if max > 0 and not redis.call('ZSCORE', user, cid) and redis.call('ZCARD', user) >= max then
-              return 0
-            end
-            redis.call('ZADD', user, exp, cid)
-            redis.call('ZADD', p .. ':users', 'GT', exp, uid)
-            redis.call('ZADD', p .. ':clients', exp, cid)
-            local client = p .. ':client:' .. cid
-            redis.call('HSET', client, 'user', uid, 'platform', ARGV[7], 'auth', ARGV[8], 'node', ARGV[9],
-              'since', ARGV[10])
-            redis.call('PEXPIREAT', client, exp)
-            return 1
-            """;
-
-    /** ARGV: p, client, user, now; also used when a connection changes user (the old user's entry). */
-    private static final String UNINDEX_USER = """
-            local p, cid, uid, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-            local user = p .. ':user:' .. uid
-            redis.call('ZREM', user, cid)
-            redis.call('ZREMRANGEBYSCORE', user, '-inf', now)
-            if redis.call('ZCARD', user) == 0 then
-              redis.call('DEL', user)
-              redis.call('ZREM', p .. ':users', uid)
-            end
-            """;
-
-    /** ARGV: p, client, user, now. */
-    private static final String REMOVE_CLIENT = LEAVE_FUNCTION + """
-            local p, cid, uid, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-            local joined = p .. ':client-rooms:' .. cid
-            for _, room in ipairs(redis.call('SMEMBERS', joined)) do
-              leave(p, room, cid, now)
-            end
-            redis.call('DEL', p .. ':client:' .. cid, joined)
-            redis.call('ZREM', p .. ':clients', cid)
-            """ + UNINDEX_USER;
-
-    /** ARGV: p, room, client, now, expiry, autoCreate (0/1), name, maxMembers, createdAt -> {status, settings...}. */
-    private static final String JOIN = """
-            local p, room, cid, now, exp = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
-            local settings = p .. ':room:' .. room
-            local members = p .. ':members:' .. room
-            if redis.call('EXISTS', settings) == 0 then
-              if ARGV[6] ~= '1' then return {'not_found'} end
-              redis.call('HSET', settings, 'name', ARGV[7], 'max', ARGV[8], 'auto', '1', 'created', ARGV[9])
-              redis.call('ZADD', p .. ':rooms', exp, room)
-            end
-            local s = redis.call('HMGET', settings, 'name', 'max', 'auto', 'created')
-            redis.call('ZREMRANGEBYSCORE', members, '-inf', now)
-            local count = redis.call('ZCARD', members)
-            if redis.call('ZSCORE', members, cid) then
-              return {'already_member', s[1], s[2], s[3], s[4], count}
-            end
-            local max = tonumber(s[2])
-            if max > 0 and count >= max then return {'full', s[1], s[2], s[3], s[4], count} end
-            redis.call('ZADD', members, exp, cid)
-            local joined = p .. ':client-rooms:' .. cid
-            redis.call('SADD', joined, room)
-            redis.call('PEXPIREAT', joined, exp)
-            if s[3] == '1' then redis.call('ZADD', p .. ':rooms', 'GT', exp, room) end
-            return {'joined', s[1], s[2], s[3], s[4], count + 1}
-            """;
-
-    /** ARGV: p, room, client, now. */
-    private static final String LEAVE = LEAVE_FUNCTION + "return leave(ARGV[1], ARGV[2], ARGV[3], ARGV[4])";
-
-    /** ARGV: p, room, name, maxMembers, autoCreated (0/1), createdAt, expiry -> 1 created, 0 exists. */
-    private static final String CREATE_ROOM = """
-            local p, room = ARGV[1], ARGV[2]
-            local settings = p .. ':room:' .. room
-            if redis.call('EXISTS', settings) == 1 then return 0 end
-            redis.call('HSET', settings, 'name', ARGV[3], 'max', ARGV[4], 'auto', ARGV[5], 'created', ARGV[6])
-            redis.call('ZADD', p .. ':rooms', ARGV[5] == '1' and ARGV[7] or '+inf', room)
-            return 1
-            """;
-
-    /** ARGV: p, room. */
-    private static final String DELETE_ROOM = """
-            local p, room = ARGV[1], ARGV[2]
-            local settings = p .. ':room:' .. room
-            local members = p .. ':members:' .. room
-            if redis.call('EXISTS', settings) == 0 then return 0 end
-            for _, cid in ipairs(redis.call('ZRANGE', members, 0, -1)) do
-              redis.call('SREM', p .. ':client-rooms:' .. cid, room)
-            end
-            redis.call('DEL', settings, members)
-            redis.call('ZREM', p .. ':rooms', room)
-            return 1
-            """;
-
-    /** ARGV: p, now. Removes what expired with a dead node: auto-created rooms, users, clients, nodes. */
-    private static final String SWEEP = """
-            local p, now = ARGV[1], ARGV[2]
-            for _, room in ipairs(redis.call('ZRANGEBYSCORE', p .. ':rooms', '-inf', now)) do
-              redis.call('DEL', p .. ':room:' .. room, p .. ':members:' .. room)
-            end
-            redis.call('ZREMRANGEBYSCORE', p .. ':rooms', '-inf', now)
-            for _, uid in ipairs(redis.call('ZRANGEBYSCORE', p .. ':users', '-inf', now)) do
-              redis.call('DEL', p .. ':user:' .. uid)
-            end
-            redis.call('ZREMRANGEBYSCORE', p .. ':users', '-inf', now)
-            redis.call('ZREMRANGEBYSCORE', p .. ':clients', '-inf', now)
-            redis.call('ZREMRANGEBYSCORE', p .. ':nodes', '-inf', now)
-            """;
+    /** Connections removed per pipelined round of a sweep; each is one short script. */
+    static final int SWEEP_BATCH = 100;
+    /** Pipelined commands per round trip when a node writes its whole state. */
+    static final int REGISTER_BATCH = 500;
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final RedisConnection redis;
     private final String p;
+    private final String nodeId;
     private final long ttlMillis;
+    private final long startedAt = System.currentTimeMillis();
+    private volatile String epoch = newEpoch();
+    /** Live nodes and their expiry, as last read; refreshed on each beat and when a read meets an unknown node. */
+    private volatile Map<String, Long> nodeExpiry = Map.of();
+    private volatile boolean needsRegister = true;
 
-    public RedisDirectory(RedisConnection redis, String keyPrefix, long ttlMillis) {
+    public RedisDirectory(RedisConnection redis, String keyPrefix, String nodeId, long ttlMillis) {
         this.redis = redis;
         this.p = keyPrefix;
+        this.nodeId = nodeId;
         this.ttlMillis = ttlMillis;
     }
 
-    private Object script(String script, Object... args) {
-        List<String> argv = new ArrayList<>(args.length + 1);
-        argv.add(p);
-        for (Object arg : args) {
-            argv.add(String.valueOf(arg));
-        }
-        return redis.call(jedis -> jedis.eval(script, List.of(), argv));
+    private static String newEpoch() {
+        byte[] bytes = new byte[6];
+        RANDOM.nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
     }
 
     private static long now() {
         return System.currentTimeMillis();
     }
 
-    private long expiry() {
-        return now() + ttlMillis;
+    // keys
+
+    private String nodesKey() {
+        return p + ":nodes";
     }
+
+    private String nodeKey(String id) {
+        return p + ":node:" + id;
+    }
+
+    private String nodeClients(String id) {
+        return p + ":node-clients:" + id;
+    }
+
+    private String deadSets() {
+        return p + ":dead";
+    }
+
+    private String clientsKey() {
+        return p + ":clients";
+    }
+
+    private String clientKey(String id) {
+        return p + ":client:" + id;
+    }
+
+    private String clientRooms(String id) {
+        return p + ":client-rooms:" + id;
+    }
+
+    private String usersKey() {
+        return p + ":users";
+    }
+
+    private String user(String id) {
+        return p + ":user:" + id;
+    }
+
+    private String roomsKey() {
+        return p + ":rooms";
+    }
+
+    private String roomKey(String id) {
+        return p + ":room:" + id;
+    }
+
+    private String membersKey(String id) {
+        return p + ":members:" + id;
+    }
+
+    /** A write: when Redis is unreachable, the node's state is written again once it is back. */
+    private <T> T write(String what, Function<JedisPooled, T> commands) {
+        try {
+            return redis.call(what, commands);
+        } catch (ClusterUnavailableException e) {
+            needsRegister = true;
+            throw e;
+        }
+    }
+
+    private static List<String> args(Object... values) {
+        List<String> list = new ArrayList<>(values.length);
+        for (Object value : values) {
+            list.add(value == null ? "" : String.valueOf(value));
+        }
+        return list;
+    }
+
+    // connections and users
 
     @Override
     public boolean addClient(ClientRecord client, int maxPerUser) {
-        long now = now();
-        return ((Long) script(ADD_CLIENT, client.clientId(), client.userId(), now, now + ttlMillis, maxPerUser,
-                client.platform() == null ? "" : client.platform(), client.authenticated() ? 1 : 0, client.nodeId(),
-                client.connectedAt())) == 1L;
+        return write("adding a connection", jedis -> addClient(jedis, client, maxPerUser)) == 1L;
+    }
+
+    private long addClient(JedisPooled jedis, ClientRecord client, int maxPerUser) {
+        return (Long) RedisScripts.ADD_CLIENT.run(jedis, addClientKeys(client), addClientArgs(client, maxPerUser));
+    }
+
+    private List<String> addClientKeys(ClientRecord client) {
+        return List.of(clientKey(client.clientId()), user(client.userId()), usersKey(), clientsKey(),
+                nodeClients(client.nodeId()), nodesKey());
+    }
+
+    private List<String> addClientArgs(ClientRecord client, int maxPerUser) {
+        return args(client.clientId(), client.userId(), client.platform(), client.authenticated() ? 1 : 0,
+                client.nodeId(), client.connectedAt(), epoch, maxPerUser, now());
     }
 
     @Override
     public boolean updateClient(ClientRecord before, ClientRecord after, int maxPerUser) {
-        if (!addClient(after, before.userId().equals(after.userId()) ? 0 : maxPerUser)) {
-            return false;
-        }
-        if (!before.userId().equals(after.userId())) {
-            script(UNINDEX_USER, before.clientId(), before.userId(), now());
-        }
-        return true;
+        return write("changing a connection's user", jedis -> (Long) RedisScripts.UPDATE_CLIENT.run(jedis,
+                List.of(clientKey(after.clientId()), user(after.userId()), user(before.userId()), usersKey(), nodesKey()),
+                args(after.clientId(), after.userId(), before.userId(), after.platform(),
+                        after.authenticated() ? 1 : 0, after.nodeId(), maxPerUser, now()))) == 1L;
     }
 
     @Override
     public void removeClient(ClientRecord client) {
-        script(REMOVE_CLIENT, client.clientId(), client.userId(), now());
+        write("removing a connection", jedis -> {
+            removeClient(jedis, client.clientId(), client.userId(), "", nodeClients(client.nodeId()));
+            return null;
+        });
+    }
+
+    /** Reads the connection's rooms, then removes it with them; again if they changed in between. */
+    private long removeClient(JedisPooled jedis, String clientId, String userId, String epochOrAny, String owner) {
+        while (true) {
+            List<String> joined = List.copyOf(jedis.smembers(clientRooms(clientId)));
+            long result = (Long) RedisScripts.REMOVE_CLIENT.run(jedis,
+                    removeClientKeys(clientId, userId, owner, joined), removeClientArgs(clientId, userId, epochOrAny,
+                            joined));
+            if (result != -1L) {
+                return result;
+            }
+        }
+    }
+
+    private List<String> removeClientKeys(String clientId, String userId, String owner, List<String> joined) {
+        List<String> keys = new ArrayList<>(7 + 2 * joined.size());
+        keys.addAll(List.of(clientKey(clientId), clientRooms(clientId), user(userId == null ? "" : userId), usersKey(),
+                clientsKey(), owner, roomsKey()));
+        for (String roomId : joined) {
+            keys.add(roomKey(roomId));
+            keys.add(membersKey(roomId));
+        }
+        return keys;
+    }
+
+    private static List<String> removeClientArgs(String clientId, String userId, String epochOrAny,
+                                                 List<String> joined) {
+        List<String> args = new ArrayList<>(3 + joined.size());
+        args.addAll(args(clientId, userId, epochOrAny));
+        args.addAll(joined);
+        return args;
     }
 
     @Override
@@ -212,11 +214,21 @@ public final class RedisDirectory implements Directory {
     @Override
     public List<ClientRecord> clients(Collection<String> clientIds) {
         List<String> ids = List.copyOf(clientIds);
-        List<Map<String, String>> hashes = hashes(":client:", ids);
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        List<Map<String, String>> hashes = redis.call("reading connections", jedis -> {
+            List<Response<Map<String, String>>> replies = new ArrayList<>(ids.size());
+            try (AbstractPipeline pipe = jedis.pipelined()) {
+                ids.forEach(id -> replies.add(pipe.hgetAll(clientKey(id))));
+                pipe.sync();
+            }
+            return replies.stream().map(Response::get).toList();
+        });
         List<ClientRecord> found = new ArrayList<>(ids.size());
         for (int i = 0; i < ids.size(); i++) {
             Map<String, String> fields = hashes.get(i);
-            if (fields.containsKey("node")) {
+            if (fields != null && fields.containsKey("node") && isLive(fields.get("node"))) {
                 String platform = fields.getOrDefault("platform", "");
                 found.add(new ClientRecord(ids.get(i), fields.get("user"), platform.isEmpty() ? null : platform,
                         "1".equals(fields.get("auth")), fields.get("node"),
@@ -226,55 +238,37 @@ public final class RedisDirectory implements Directory {
         return found;
     }
 
-    /** The hashes {@code p<kind><id>} of the ids, in one round trip; an absent one is empty. */
-    private List<Map<String, String>> hashes(String kind, List<String> ids) {
-        if (ids.isEmpty()) {
-            return List.of();
-        }
-        return redis.call(jedis -> {
-            List<Response<Map<String, String>>> replies = new ArrayList<>(ids.size());
-            try (PipelineBase pipe = jedis.pipelined()) {
-                ids.forEach(id -> replies.add(pipe.hgetAll(p + kind + id)));
-                pipe.sync();
-            }
-            return replies.stream().map(reply -> reply.get() == null ? Map.<String, String>of() : reply.get())
-                    .toList();
-        });
-    }
-
     @Override
     public List<ClientRecord> clients() {
-        return clients(live(p + ":clients"));
+        return clients(redis.call("listing connections", jedis -> jedis.smembers(clientsKey())));
     }
 
     @Override
     public List<ClientRecord> clientsOfUser(String userId) {
-        return clients(live(p + ":user:" + userId));
-    }
-
-    private List<String> live(String sortedSet) {
-        return redis.call(jedis -> jedis.zrangeByScore(sortedSet, Long.toString(now()), "+inf"));
-    }
-
-    private long countLive(String sortedSet) {
-        return redis.call(jedis -> jedis.zcount(sortedSet, Long.toString(now()), "+inf"));
+        Map<String, String> entries = redis.call("reading a user", jedis -> jedis.hgetAll(user(userId)));
+        List<String> live = entries.entrySet().stream().filter(entry -> isLive(entry.getValue()))
+                .map(Map.Entry::getKey).toList();
+        return clients(live);
     }
 
     @Override
     public long clientCount() {
-        return countLive(p + ":clients");
+        return redis.call("counting connections", jedis -> jedis.scard(clientsKey()));
     }
 
     @Override
     public long userCount() {
-        return countLive(p + ":users");
+        return redis.call("counting users", jedis -> jedis.scard(usersKey()));
     }
+
+    // rooms
 
     @Override
     public Optional<RoomRecord> createRoom(RoomRecord room) {
-        Object created = script(CREATE_ROOM, room.roomId(), room.name(), room.maxMembers(),
-                room.autoCreated() ? 1 : 0, room.createdAt(), expiry());
-        return (Long) created == 1L ? Optional.of(room.withMembers(0)) : Optional.empty();
+        long created = write("creating a room", jedis -> (Long) RedisScripts.CREATE_ROOM.run(jedis,
+                List.of(roomKey(room.roomId()), roomsKey()),
+                args(room.roomId(), room.name(), room.maxMembers(), room.autoCreated() ? 1 : 0, room.createdAt())));
+        return created == 1L ? Optional.of(room.withMembers(0)) : Optional.empty();
     }
 
     @Override
@@ -286,26 +280,23 @@ public final class RedisDirectory implements Directory {
         if (roomIds.isEmpty()) {
             return List.of();
         }
-        String now = Long.toString(now());
-        return redis.call(jedis -> {
+        return redis.call("reading rooms", jedis -> {
             List<Response<Map<String, String>>> settings = new ArrayList<>(roomIds.size());
             List<Response<Long>> counts = new ArrayList<>(roomIds.size());
-            try (PipelineBase pipe = jedis.pipelined()) {
+            try (AbstractPipeline pipe = jedis.pipelined()) {
                 for (String id : roomIds) {
-                    settings.add(pipe.hgetAll(p + ":room:" + id));
-                    counts.add(pipe.zcount(p + ":members:" + id, now, "+inf"));
+                    settings.add(pipe.hgetAll(roomKey(id)));
+                    counts.add(pipe.hlen(membersKey(id)));
                 }
                 pipe.sync();
             }
             List<RoomRecord> found = new ArrayList<>(roomIds.size());
             for (int i = 0; i < roomIds.size(); i++) {
                 Map<String, String> fields = settings.get(i).get();
-                int members = counts.get(i).get().intValue();
-                boolean auto = "1".equals(fields.get("auto"));
-                // an auto-created room whose members all expired (their node died) is gone
-                if (fields.containsKey("max") && !(auto && members == 0)) {
+                if (fields.containsKey("max")) {
                     found.add(new RoomRecord(roomIds.get(i), fields.get("name"), Integer.parseInt(fields.get("max")),
-                            auto, Long.parseLong(fields.getOrDefault("created", "0")), members));
+                            "1".equals(fields.get("auto")), Long.parseLong(fields.getOrDefault("created", "0")),
+                            counts.get(i).get().intValue()));
                 }
             }
             return found;
@@ -314,26 +305,38 @@ public final class RedisDirectory implements Directory {
 
     @Override
     public List<RoomRecord> rooms() {
-        return rooms(live(p + ":rooms"));
+        return rooms(List.copyOf(redis.call("listing rooms", jedis -> jedis.smembers(roomsKey()))));
     }
 
     @Override
     public long roomCount() {
-        return countLive(p + ":rooms");
+        return redis.call("counting rooms", jedis -> jedis.scard(roomsKey()));
     }
 
     @Override
     public boolean deleteRoom(String roomId) {
-        return (Long) script(DELETE_ROOM, roomId) == 1L;
+        return write("deleting a room", jedis -> {
+            while (true) {
+                List<String> memberIds = List.copyOf(jedis.hkeys(membersKey(roomId)));
+                List<String> keys = new ArrayList<>(3 + memberIds.size());
+                keys.addAll(List.of(roomKey(roomId), membersKey(roomId), roomsKey()));
+                memberIds.forEach(id -> keys.add(clientRooms(id)));
+                List<String> args = new ArrayList<>(1 + memberIds.size());
+                args.add(roomId);
+                args.addAll(memberIds);
+                long result = (Long) RedisScripts.DELETE_ROOM.run(jedis, keys, args);
+                if (result != -1L) {
+                    return result == 1L;
+                }
+            }
+        });
     }
 
     @Override
     public JoinOutcome join(String roomId, String clientId, RoomRecord autoCreate) {
-        long now = now();
         @SuppressWarnings("unchecked")
-        List<Object> reply = (List<Object>) script(JOIN, roomId, clientId, now, now + ttlMillis,
-                autoCreate == null ? 0 : 1, autoCreate == null ? "" : autoCreate.name(),
-                autoCreate == null ? 0 : autoCreate.maxMembers(), now);
+        List<Object> reply = (List<Object>) write("joining a room", jedis -> join(jedis, roomId, clientId,
+                autoCreate, false));
         JoinOutcome.Status status = switch ((String) reply.get(0)) {
             case "joined" -> JoinOutcome.Status.JOINED;
             case "full" -> JoinOutcome.Status.FULL;
@@ -348,25 +351,53 @@ public final class RedisDirectory implements Directory {
                 Long.parseLong((String) reply.get(4)), ((Long) reply.get(5)).intValue()));
     }
 
+    private Object join(JedisPooled jedis, String roomId, String clientId, RoomRecord create, boolean force) {
+        return RedisScripts.JOIN.run(jedis, joinKeys(roomId, clientId), joinArgs(roomId, clientId, create, force));
+    }
+
+    private List<String> joinKeys(String roomId, String clientId) {
+        return List.of(roomKey(roomId), membersKey(roomId), clientRooms(clientId), roomsKey());
+    }
+
+    private List<String> joinArgs(String roomId, String clientId, RoomRecord create, boolean force) {
+        return args(roomId, clientId, nodeId, create == null ? 0 : 1, create == null ? "" : create.name(),
+                create == null ? 0 : create.maxMembers(), create == null || create.autoCreated() ? 1 : 0,
+                create == null ? 0 : create.createdAt(), force ? 1 : 0);
+    }
+
     @Override
     public boolean leave(String roomId, String clientId) {
-        return (Long) script(LEAVE, roomId, clientId, now()) == 1L;
+        return write("leaving a room", jedis -> (Long) RedisScripts.LEAVE.run(jedis,
+                List.of(roomKey(roomId), membersKey(roomId), clientRooms(clientId), roomsKey()),
+                List.of(roomId, clientId))) == 1L;
     }
 
     @Override
     public List<String> members(String roomId) {
-        return live(p + ":members:" + roomId);
+        Map<String, String> entries = redis.call("reading members", jedis -> jedis.hgetAll(membersKey(roomId)));
+        return entries.entrySet().stream().filter(entry -> isLive(entry.getValue())).map(Map.Entry::getKey)
+                .toList();
     }
 
     @Override
     public Set<String> roomsOf(String clientId) {
-        return redis.call(jedis -> jedis.smembers(p + ":client-rooms:" + clientId));
+        return redis.call("reading a connection's rooms", jedis -> jedis.smembers(clientRooms(clientId)));
     }
+
+    // nodes
 
     @Override
     public List<NodeRecord> nodes() {
-        List<String> ids = live(p + ":nodes");
-        List<Map<String, String>> hashes = hashes(":node:", ids);
+        Map<String, Long> live = refreshNodes();
+        List<String> ids = live.keySet().stream().sorted().toList();
+        List<Map<String, String>> hashes = redis.call("reading nodes", jedis -> {
+            List<Response<Map<String, String>>> replies = new ArrayList<>(ids.size());
+            try (AbstractPipeline pipe = jedis.pipelined()) {
+                ids.forEach(id -> replies.add(pipe.hgetAll(nodeKey(id))));
+                pipe.sync();
+            }
+            return replies.stream().map(Response::get).toList();
+        });
         List<NodeRecord> nodes = new ArrayList<>(ids.size());
         for (int i = 0; i < ids.size(); i++) {
             Map<String, String> fields = hashes.get(i);
@@ -376,58 +407,193 @@ public final class RedisDirectory implements Directory {
         return nodes;
     }
 
+    /** A node counts as live while its heartbeat entry has not expired. */
+    private boolean isLive(String node) {
+        Long expiry = nodeExpiry.get(node);
+        if (expiry == null) {
+            expiry = refreshNodes().get(node); // a node that started since the last look
+        }
+        return expiry != null && expiry >= now();
+    }
+
+    private Map<String, Long> refreshNodes() {
+        List<Tuple> live = redis.call("reading live nodes",
+                jedis -> jedis.zrangeByScoreWithScores(nodesKey(), Long.toString(now()), "+inf"));
+        Map<String, Long> expiry = new HashMap<>();
+        live.forEach(tuple -> expiry.put(tuple.getElement(), (long) tuple.getScore()));
+        nodeExpiry = Map.copyOf(expiry);
+        return nodeExpiry;
+    }
+
     @Override
-    public void refresh(Supplier<NodeState> state, boolean reRegister) {
-        NodeState local = state.get();
+    public boolean beat() {
         long now = now();
-        long expiry = now + ttlMillis;
-        NodeRecord node = local.node();
-        redis.call(jedis -> {
-            if (reRegister) {
-                // Redis may have lost everything (a restart without persistence): write the node's state anew.
-                local.clients().forEach(client -> jedis.eval(ADD_CLIENT, List.of(), List.of(p, client.clientId(),
-                        client.userId(), Long.toString(now), Long.toString(expiry), "0",
-                        client.platform() == null ? "" : client.platform(), client.authenticated() ? "1" : "0",
-                        client.nodeId(), Long.toString(client.connectedAt()))));
-                for (Membership membership : local.memberships()) {
-                    RoomRecord room = membership.room();
-                    jedis.eval(CREATE_ROOM, List.of(), List.of(p, room.roomId(), room.name(),
-                            Integer.toString(room.maxMembers()), room.autoCreated() ? "1" : "0",
-                            Long.toString(room.createdAt()), Long.toString(expiry)));
-                    jedis.zadd(p + ":members:" + room.roomId(), expiry, membership.clientId());
-                    jedis.sadd(p + ":client-rooms:" + membership.clientId(), room.roomId());
-                }
+        long result = redis.call("the heartbeat", jedis -> (Long) RedisScripts.BEAT.run(jedis,
+                List.of(nodesKey(), nodeKey(nodeId)), args(nodeId, epoch, now, now + ttlMillis)));
+        refreshNodes();
+        return result == 1L;
+    }
+
+    @Override
+    public boolean needsRegister() {
+        return needsRegister;
+    }
+
+    @Override
+    public void register(NodeState state) {
+        needsRegister = false;
+        try {
+            write("registering this node", jedis -> {
+                register(jedis, state);
+                return null;
+            });
+        } catch (RuntimeException e) {
+            needsRegister = true;
+            throw e;
+        }
+        refreshNodes();
+    }
+
+    private void register(JedisPooled jedis, NodeState state) {
+        RedisScripts.loadAll(jedis);
+        String next = newEpoch();
+        long now = now();
+        RedisScripts.REGISTER_NODE.run(jedis, List.of(nodesKey(), nodeKey(nodeId)),
+                args(nodeId, next, now, now + ttlMillis, startedAt));
+        epoch = next;
+        Set<String> local = new HashSet<>();
+        state.clients().forEach(client -> local.add(client.clientId()));
+        // what the directory still has of connections this node no longer holds
+        for (String stale : jedis.smembers(nodeClients(nodeId))) {
+            if (!local.contains(stale)) {
+                String userId = jedis.hget(clientKey(stale), "user");
+                removeClient(jedis, stale, userId, "", nodeClients(nodeId));
             }
-            extend(jedis, local, expiry);
-            jedis.zadd(p + ":nodes", expiry, node.nodeId());
-            jedis.hset(p + ":node:" + node.nodeId(), Map.of("started", Long.toString(node.startedAt()),
-                    "heartbeat", Long.toString(now)));
-            jedis.pexpireAt(p + ":node:" + node.nodeId(), expiry);
-            jedis.eval(SWEEP, List.of(), List.of(p, Long.toString(now)));
-            return null;
+        }
+        for (int from = 0; from < state.clients().size(); from += REGISTER_BATCH) {
+            List<ClientRecord> batch = state.clients().subList(from, Math.min(state.clients().size(),
+                    from + REGISTER_BATCH));
+            try (AbstractPipeline pipe = jedis.pipelined()) {
+                batch.forEach(client -> RedisScripts.ADD_CLIENT.queue(pipe, addClientKeys(client),
+                        addClientArgs(client, 0)));
+                pipe.sync();
+            }
+        }
+        registerMemberships(jedis, state);
+    }
+
+    /** Makes each connection's memberships in the directory exactly the node's. */
+    private void registerMemberships(JedisPooled jedis, NodeState state) {
+        Map<String, List<RoomRecord>> wanted = new HashMap<>();
+        state.clients().forEach(client -> wanted.put(client.clientId(), new ArrayList<>()));
+        state.memberships().forEach(m -> wanted.computeIfAbsent(m.clientId(), id -> new ArrayList<>()).add(m.room()));
+        List<String> ids = List.copyOf(wanted.keySet());
+        for (int from = 0; from < ids.size(); from += REGISTER_BATCH) {
+            List<String> batch = ids.subList(from, Math.min(ids.size(), from + REGISTER_BATCH));
+            List<Response<Set<String>>> recorded = new ArrayList<>(batch.size());
+            try (AbstractPipeline pipe = jedis.pipelined()) {
+                batch.forEach(id -> recorded.add(pipe.smembers(clientRooms(id))));
+                pipe.sync();
+            }
+            try (AbstractPipeline pipe = jedis.pipelined()) {
+                for (int i = 0; i < batch.size(); i++) {
+                    String clientId = batch.get(i);
+                    Set<String> extra = new HashSet<>(recorded.get(i).get());
+                    for (RoomRecord room : wanted.get(clientId)) {
+                        extra.remove(room.roomId());
+                        RedisScripts.JOIN.queue(pipe, joinKeys(room.roomId(), clientId),
+                                joinArgs(room.roomId(), clientId, room, true));
+                    }
+                    for (String roomId : extra) {
+                        RedisScripts.LEAVE.queue(pipe, List.of(roomKey(roomId), membersKey(roomId), clientRooms(clientId),
+                                roomsKey()), List.of(roomId, clientId));
+                    }
+                }
+                pipe.sync();
+            }
+        }
+    }
+
+    @Override
+    public int sweep() {
+        long now = now();
+        int removed = 0;
+        List<String> expired = redis.call("reading expired nodes",
+                jedis -> jedis.zrangeByScore(nodesKey(), "-inf", Long.toString(now)));
+        for (String dead : expired) {
+            if (!dead.equals(nodeId)) {
+                claim(dead, now);
+            }
+        }
+        for (String deadSet : redis.call("reading dead sets", jedis -> jedis.smembers(deadSets()))) {
+            removed += sweep(deadSet);
+        }
+        return removed;
+    }
+
+    private void claim(String dead, long now) {
+        redis.call("claiming a dead node", jedis -> {
+            String deadEpoch = Optional.ofNullable(jedis.hget(nodeKey(dead), "epoch")).orElse("");
+            return RedisScripts.CLAIM_NODE.run(jedis, List.of(nodesKey(), nodeKey(dead), nodeClients(dead), deadSets(),
+                    p + ":dead:" + deadEpoch + ":" + dead), args(dead, now, deadEpoch));
         });
     }
 
-    /** Moves the expiry of every entry of this node forward; entries removed meanwhile are not brought back (XX). */
-    private void extend(JedisPooled jedis, NodeState local, long expiry) {
-        ZAddParams existing = ZAddParams.zAddParams().xx();
-        ZAddParams existingLater = ZAddParams.zAddParams().xx().gt();
-        try (PipelineBase pipe = jedis.pipelined()) {
-            for (ClientRecord client : local.clients()) {
-                pipe.zadd(p + ":clients", expiry, client.clientId(), existing);
-                pipe.zadd(p + ":user:" + client.userId(), expiry, client.clientId(), existing);
-                pipe.zadd(p + ":users", expiry, client.userId(), existingLater);
-                pipe.pexpireAt(p + ":client:" + client.clientId(), expiry);
-                pipe.pexpireAt(p + ":client-rooms:" + client.clientId(), expiry);
+    /** Empties one dead set, {@value #SWEEP_BATCH} connections per pipelined round of one short script each. */
+    private int sweep(String deadSet) {
+        String deadEpoch = deadSet.substring((p + ":dead:").length(), deadSet.indexOf(':', (p + ":dead:").length()));
+        int removed = 0;
+        while (true) {
+            List<String> batch = redis.call("sweeping a dead node", jedis -> jedis.srandmember(deadSet, SWEEP_BATCH));
+            if (batch == null || batch.isEmpty()) {
+                redis.call("sweeping a dead node", jedis -> {
+                    if (jedis.scard(deadSet) == 0) {
+                        jedis.srem(deadSets(), deadSet);
+                    }
+                    return null;
+                });
+                return removed;
             }
-            for (Membership membership : local.memberships()) {
-                RoomRecord room = membership.room();
-                pipe.zadd(p + ":members:" + room.roomId(), expiry, membership.clientId(), existing);
-                if (room.autoCreated()) {
-                    pipe.zadd(p + ":rooms", expiry, room.roomId(), existingLater);
-                }
+            removed += redis.call("sweeping a dead node", jedis -> sweepBatch(jedis, deadSet, deadEpoch, batch));
+        }
+    }
+
+    private int sweepBatch(JedisPooled jedis, String deadSet, String deadEpoch, List<String> batch) {
+        RedisScripts.loadAll(jedis);
+        List<Response<String>> users = new ArrayList<>(batch.size());
+        List<Response<Set<String>>> joined = new ArrayList<>(batch.size());
+        try (AbstractPipeline pipe = jedis.pipelined()) {
+            for (String clientId : batch) {
+                users.add(pipe.hget(clientKey(clientId), "user"));
+                joined.add(pipe.smembers(clientRooms(clientId)));
             }
             pipe.sync();
         }
+        List<Response<Object>> results = new ArrayList<>(batch.size());
+        try (AbstractPipeline pipe = jedis.pipelined()) {
+            for (int i = 0; i < batch.size(); i++) {
+                List<String> rooms = List.copyOf(joined.get(i).get());
+                results.add(RedisScripts.REMOVE_CLIENT.queue(pipe,
+                        removeClientKeys(batch.get(i), users.get(i).get(), deadSet, rooms),
+                        removeClientArgs(batch.get(i), users.get(i).get(), deadEpoch, rooms)));
+            }
+            pipe.sync();
+        }
+        int removed = 0;
+        for (Response<Object> result : results) {
+            if (((Long) result.get()) == 1L) {
+                removed++;
+            }
+        }
+        return removed; // -1 (rooms changed meanwhile) stays in the set for the next round
+    }
+
+    @Override
+    public void deregister() {
+        long forever = Long.MAX_VALUE;
+        String deadSet = p + ":dead:" + epoch + ":" + nodeId;
+        redis.call("deregistering this node", jedis -> RedisScripts.CLAIM_NODE.run(jedis, List.of(nodesKey(),
+                nodeKey(nodeId), nodeClients(nodeId), deadSets(), deadSet), args(nodeId, forever, epoch)));
+        sweep(deadSet);
     }
 }

@@ -1,72 +1,99 @@
 package io.wshub.hub;
 
+import io.wshub.auth.ClientIdentity;
 import io.wshub.auth.Permissions;
 import io.wshub.limits.RateLimiter;
 import io.wshub.protocol.Outbound;
 import io.wshub.protocol.WireCodec;
-import jakarta.websocket.CloseReason;
-import jakarta.websocket.SendHandler;
-import jakarta.websocket.SendResult;
-import jakarta.websocket.Session;
 
-import java.nio.ByteBuffer;
+import java.util.Collections;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * One client connection and its outbound queue.
+ * One client connection: who it acts as, the rooms it is in on this node, its requests and its outbound queue.
  * <p>
- * Sends are asynchronous and never block the caller: a frame is queued and the queue is pumped with at most one
- * frame in flight, which keeps per-connection order. The queue is bounded in frames and in characters; a connection
- * that cannot keep up is closed (1008 "slow consumer") instead of slowing its room down or growing without bound.
+ * Sends never block the caller: a frame is queued and the queue is pumped with at most one frame in flight, which
+ * keeps per-connection order. The queue is bounded in frames and in characters; a connection that cannot keep up is
+ * closed (1008 "slow consumer") instead of slowing its room down or growing without bound.
+ * <p>
+ * Closing: the first close decided wins, whoever decides it (the server, the peer, a failed send). Its code and
+ * reason are the ones the client reads and the hub reports; any later close only hurries it along.
  */
 public final class Connection {
 
-    private static final Logger LOG = Logger.getLogger(Connection.class.getName());
-    private static final int PENDING = 0;
-    private static final int CALLER_RETURNED = 1;
-    private static final int COMPLETED_INLINE = 2;
-    /** How long a close waits for a stalled frame in flight before the session is dropped anyway. */
+    /** What a connection needs from its hub; the hub implements it, tests may too. */
+    public interface Host {
+        int maxQueuedFrames();
+
+        long maxQueuedChars();
+
+        /** A frame was written. */
+        void sent();
+
+        /** The queue overflowed; the host counts it and closes the connection. */
+        void slowConsumer(Connection connection);
+
+        /** The connection is closed: forget it (called exactly once, before the transport is closed). */
+        void disconnected(Connection connection, int code, String reason);
+
+        /** Runs a transport close off the caller's thread (it may wait for the socket), after {@code delayMillis}. */
+        void closeLater(Runnable close, long delayMillis);
+    }
+
+    /** How long a close waits for a stalled frame in flight before the transport is closed anyway. */
     static final long STALLED_CLOSE_MILLIS = 5000;
     /**
      * After a backed-up peer takes the frame in flight, how long it gets to drain the container's buffers before the
      * close frame is written: the container cancels whatever is still buffered when it closes.
      */
-    static final long DRAIN_BEFORE_CLOSE_MILLIS = 2000;
+    public static final long DRAIN_BEFORE_CLOSE_MILLIS = 2000;
+    /** Requests a client may pipeline behind one that waits for an answer (a join waiting for Redis, say). */
+    static final int MAX_WAITING_REQUESTS = 1024;
 
     private final String id;
+    private final Outlet outlet;
+    private final WireCodec codec;
+    private final Host host;
+    private final long connectedAt = System.currentTimeMillis();
     private volatile ClientIdentity identity;
     /** When a client that connected without a token must have logged in (epoch ms, 0 = not waiting). */
     private volatile long loginDeadline;
     private final RateLimiter rateLimiter = new RateLimiter();
-    /** False for a connection refused at open (a limit): it gets its error and close, but no events. */
-    volatile boolean admitted = true;
-    private final Session session;
-    private final WireCodec codec;
-    private final Hub hub;
-    private final long connectedAt = System.currentTimeMillis();
-
-    private final ConcurrentLinkedQueue<String> queue = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger queuedFrames = new AtomicInteger();
-    private final AtomicLong queuedChars = new AtomicLong();
-    private final AtomicBoolean sending = new AtomicBoolean();
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private volatile CloseReason closeWhenFlushed;
-    private volatile CloseReason closeReason;
-    private final AtomicBoolean sessionCloseIssued = new AtomicBoolean();
+    private final RequestQueue requests = new RequestQueue(MAX_WAITING_REQUESTS);
+    private final Set<String> rooms = ConcurrentHashMap.newKeySet();
+    /** Set once admitted: only then does it count, receive and raise events. */
+    private volatile boolean admitted;
     private volatile long lastSeen = connectedAt;
     private volatile long lastPing = connectedAt;
 
-    Connection(String id, ClientIdentity identity, Session session, WireCodec codec, Hub hub) {
+    private final ConcurrentLinkedQueue<Frame> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queuedFrames = new AtomicInteger();
+    private final AtomicLong queuedChars = new AtomicLong();
+    private final AtomicBoolean sending = new AtomicBoolean();
+    /** When the frame in flight was handed to the outlet (epoch ms), 0 when none is. */
+    private volatile long inFlightSince;
+    /** The first close decided: its code and reason are final. */
+    private final AtomicReference<Closing> closing = new AtomicReference<>();
+    /** Set when the connection is closed for the hub (the transport may still be flushing or closing). */
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean outletClosed = new AtomicBoolean();
+
+    /** A close decision: {@code afterFlush} when it waits for the frames already queued. */
+    private record Closing(int code, String reason, boolean afterFlush) {
+    }
+
+    public Connection(String id, ClientIdentity identity, Outlet outlet, WireCodec codec, Host host) {
         this.id = id;
         this.identity = identity;
-        this.session = session;
+        this.outlet = outlet;
         this.codec = codec;
-        this.hub = hub;
+        this.host = host;
     }
 
     public String id() {
@@ -103,31 +130,63 @@ public final class Connection {
         return rateLimiter;
     }
 
+    /** The connection's requests, in order; held until it is admitted. */
+    public RequestQueue requests() {
+        return requests;
+    }
+
+    /** The ids of the rooms this connection is in; changed only by the room registry. */
+    public Set<String> rooms() {
+        return Collections.unmodifiableSet(rooms);
+    }
+
+    public boolean addRoom(String roomId) {
+        return rooms.add(roomId);
+    }
+
+    public boolean removeRoom(String roomId) {
+        return rooms.remove(roomId);
+    }
+
     public long connectedAt() {
         return connectedAt;
     }
 
-    public boolean isOpen() {
-        return !closed.get();
+    public boolean isAdmitted() {
+        return admitted;
     }
 
-    /** Closed, or closing once its last frames are written. */
-    public boolean isClosing() {
-        return closed.get() || closeWhenFlushed != null;
+    void admitted() {
+        admitted = true;
+    }
+
+    /** Not closed, and no close decided. */
+    public boolean isOpen() {
+        return closing.get() == null;
+    }
+
+    /** Closed for the hub: forgotten, no more frames queued. */
+    public boolean isClosed() {
+        return closed.get();
     }
 
     public WireCodec codec() {
         return codec;
     }
 
-    /** Queues one message; false when the connection is closed or was just closed as a slow consumer. */
+    /**
+     * Queues one message; false when the connection is closing, or was just closed as a slow consumer.
+     *
+     * @throws Frame.UnencodableException if the message cannot be written as UTF-8; nothing is queued
+     */
     public boolean send(Outbound message) {
-        return enqueue(codec.encode(message));
+        return send(Frame.of(codec.encode(message)));
     }
 
-    /** Queues a message shared with other receivers, reusing its encoding. */
+    /** Queues a message shared with other receivers, reusing its frame. */
     public boolean send(Delivery delivery) {
-        return enqueue(delivery.encodedFor(codec));
+        Frame frame = delivery.frameFor(codec);
+        return frame != null && send(frame);
     }
 
     /** Any frame or pong from the client counts as activity. */
@@ -139,121 +198,184 @@ public final class Connection {
         return lastSeen;
     }
 
+    /** Epoch ms since which a frame has been in flight, 0 when none is. */
+    long inFlightSince() {
+        return inFlightSince;
+    }
+
+    public int queuedFrames() {
+        return queuedFrames.get();
+    }
+
     /**
      * Closes now: queued frames are dropped and the hub forgets the connection at once, whatever the peer does. The
-     * close frame itself waits for the frame in flight and a drain period (the container cancels pending writes when
-     * it closes), so that a peer that was behind still reads why it was closed; a peer that reads nothing for
-     * {@link #STALLED_CLOSE_MILLIS} is dropped.
+     * close frame waits for the frame in flight and a drain period (the container cancels pending writes when it
+     * closes), so that a peer that was behind still reads why it was closed; a peer that reads nothing for
+     * {@link #STALLED_CLOSE_MILLIS} is dropped. If a close was decided before, its code and reason are used.
      */
     public void close(int code, String reason) {
-        if (closed.get()) {
-            return;
-        }
-        // Published before the flag, so that a send completing concurrently that sees the flag also sees the reason.
-        closeReason = new CloseReason(CloseReason.CloseCodes.getCloseCode(code), reason);
-        if (closed.compareAndSet(false, true)) {
-            queue.clear();
-            hub.disconnected(this, code, reason);
-            if (!sending.get()) {
-                closeSession();
-            } else {
-                hub.scheduleClose(() -> {
-                    if (sending.get()) {
-                        closeSession();
-                    }
-                }, STALLED_CLOSE_MILLIS);
-            }
-        }
+        closing.compareAndSet(null, new Closing(code, reason, false));
+        closeNow();
     }
 
-    private void closeSession() {
-        if (sessionCloseIssued.compareAndSet(false, true)) {
-            hub.closeSession(session, closeReason);
-        }
-    }
-
-    /** Closes after the frames already queued (an error frame explaining the close, say) have been written. */
+    /**
+     * Closes after the frames already queued (an error frame explaining the close, say) have been written. Frames
+     * queued after this call are dropped. Ignored when a close was decided already.
+     */
     public void closeAfterFlush(int code, String reason) {
-        closeWhenFlushed = new CloseReason(CloseReason.CloseCodes.getCloseCode(code), reason);
-        pump();
+        if (closing.compareAndSet(null, new Closing(code, reason, true))) {
+            pump();
+        }
     }
 
     /** The transport reports that the session is closed (by the peer, the container or us). */
-    public void sessionClosed(CloseReason reason) {
-        if (closed.compareAndSet(false, true)) {
-            queue.clear();
-            hub.disconnected(this, reason.getCloseCode().getCode(), reason.getReasonPhrase());
+    public void transportClosed(int code, String reason) {
+        closing.compareAndSet(null, new Closing(code, reason, false));
+        outletClosed.set(true);
+        closeNow();
+    }
+
+    /** The code and reason the connection was closed with, or null while it is open. */
+    public String closeReason() {
+        Closing decided = closing.get();
+        return decided == null ? null : decided.code() + " " + decided.reason();
+    }
+
+    private void closeNow() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        Closing decided = closing.get();
+        requests.drop();
+        discardQueued();
+        host.disconnected(this, decided.code(), decided.reason());
+        if (!sending.get()) {
+            closeOutlet(0);
+        }
+        // whatever the frame in flight does, the transport is closed by then
+        closeOutlet(STALLED_CLOSE_MILLIS);
+    }
+
+    /** Frames queued behind a close are dropped, and no longer count. */
+    private void discardQueued() {
+        Frame dropped;
+        while ((dropped = queue.poll()) != null) {
+            queuedFrames.decrementAndGet();
+            queuedChars.addAndGet(-dropped.length());
         }
     }
 
-    void ping(long now) {
-        if (now - lastPing < hub.config().pingIntervalMillis() || closed.get()) {
+    private void closeOutlet(long delayMillis) {
+        if (!outletClosed.get()) {
+            host.closeLater(this::closeOutletNow, delayMillis);
+        }
+    }
+
+    /** The transport is closed (or its close was started). */
+    public boolean isTransportClosed() {
+        return outletClosed.get();
+    }
+
+    /** Closes the transport now, on the caller's thread, with the decided close (1006 if none was decided). */
+    public void closeTransportNow() {
+        closing.compareAndSet(null, new Closing(1006, "closed", false));
+        closeOutletNow();
+    }
+
+    private void closeOutletNow() {
+        if (outletClosed.compareAndSet(false, true)) {
+            Closing decided = closing.get();
+            outlet.close(decided.code(), decided.reason());
+        }
+    }
+
+    /** A WebSocket ping, at most once per {@code intervalMillis}. */
+    void ping(long now, long intervalMillis) {
+        if (now - lastPing < intervalMillis || !isOpen()) {
             return;
         }
         lastPing = now;
-        try {
-            session.getAsyncRemote().sendPing(ByteBuffer.allocate(0));
-        } catch (Exception e) {
-            LOG.log(Level.FINE, "ping to {0} failed: {1}", new Object[]{id, e});
-        }
+        outlet.ping();
     }
 
-    private boolean enqueue(String text) {
-        if (closed.get()) {
+    private boolean send(Frame frame) {
+        Closing decided = closing.get();
+        if (decided != null) {
             return false;
         }
         int frames = queuedFrames.incrementAndGet();
-        long chars = queuedChars.addAndGet(text.length());
-        if (frames > hub.config().sendQueueMaxFrames() || chars > hub.config().sendQueueMaxBytes()) {
+        long chars = queuedChars.addAndGet(frame.length());
+        if (frames > host.maxQueuedFrames() || chars > host.maxQueuedChars()) {
             queuedFrames.decrementAndGet();
-            queuedChars.addAndGet(-text.length());
-            hub.slowConsumer(this);
+            queuedChars.addAndGet(-frame.length());
+            host.slowConsumer(this);
             return false;
         }
-        queue.offer(text);
+        queue.offer(frame);
         pump();
         return true;
     }
 
     /**
-     * Writes queued frames, one in flight at a time. When the container completes a send inside the call (the usual
-     * case when the socket is writable) the loop continues here instead of recursing from the completion handler.
+     * Writes queued frames, one in flight at a time. When the outlet completes a write inside the call (the usual
+     * case when the socket is writable) the loop continues here instead of recursing from the completion.
      */
     private void pump() {
         while (true) {
             if (!sending.compareAndSet(false, true)) {
                 return;
             }
-            String next = closed.get() ? null : queue.poll();
+            if (closed.get()) {
+                discardQueued();
+                sending.set(false);
+                closeOutlet(0); // nothing is in flight: this thread holds the send turn
+                return;
+            }
+            Frame next = queue.poll();
             if (next == null) {
                 sending.set(false);
-                if (queue.isEmpty() || closed.get()) {
+                if (closed.get()) {
+                    continue; // closed meanwhile: take the turn again to finish the close
+                }
+                if (queue.isEmpty()) {
                     closeIfFlushed();
-                    return;
+                    if (queue.isEmpty()) {
+                        return;
+                    }
                 }
                 continue;
             }
             InFlight flight = new InFlight(next.length());
+            inFlightSince = System.currentTimeMillis();
             try {
-                session.getAsyncRemote().sendText(next, flight);
-            } catch (RuntimeException e) {
-                flight.onResult(new SendResult(e));
+                outlet.write(next, flight);
+            } catch (RuntimeException | Error e) {
+                // Tyrus throws an Error for text it cannot encode and never reports back: no send may stay stuck
+                flight.completed(e);
+                if (e instanceof VirtualMachineError fatal) {
+                    throw fatal;
+                }
             }
-            if (flight.state.compareAndSet(PENDING, CALLER_RETURNED)) {
+            if (flight.state.compareAndSet(InFlight.PENDING, InFlight.CALLER_RETURNED)) {
                 return;
             }
         }
     }
 
     private void closeIfFlushed() {
-        CloseReason reason = closeWhenFlushed;
-        if (reason != null && queue.isEmpty() && !sending.get()) {
-            close(reason.getCloseCode().getCode(), reason.getReasonPhrase());
+        Closing decided = closing.get();
+        if (decided != null && decided.afterFlush() && queue.isEmpty() && !sending.get()) {
+            closeNow();
         }
     }
 
-    private final class InFlight implements SendHandler {
+    private final class InFlight implements Outlet.Done {
+        static final int PENDING = 0;
+        static final int CALLER_RETURNED = 1;
+        static final int COMPLETED_INLINE = 2;
+
         final AtomicInteger state = new AtomicInteger(PENDING);
+        final AtomicBoolean done = new AtomicBoolean();
         final int length;
 
         InFlight(int length) {
@@ -261,22 +383,23 @@ public final class Connection {
         }
 
         @Override
-        public void onResult(SendResult result) {
+        public void completed(Throwable failure) {
+            if (!done.compareAndSet(false, true)) {
+                return; // a transport that reports twice must not unbalance the counts
+            }
             queuedFrames.decrementAndGet();
             queuedChars.addAndGet(-length);
-            if (result.isOK()) {
-                hub.metrics().messageSent();
-            } else if (!closed.get()) {
-                LOG.log(Level.FINE, "send to {0} failed: {1}", new Object[]{id, result.getException()});
+            inFlightSince = 0;
+            if (failure == null) {
+                host.sent();
+            } else {
                 close(1011, "send failed");
             }
             sending.set(false);
-            if (closed.get() && closeReason != null) {
-                if (state.get() == PENDING) {
-                    closeSession(); // completed inside the send call: the socket was writable, nothing is buffered
-                } else {
-                    hub.scheduleClose(Connection.this::closeSession, DRAIN_BEFORE_CLOSE_MILLIS);
-                }
+            if (closed.get()) {
+                discardQueued();
+                // completed inside the write call: the socket was writable, nothing is buffered
+                closeOutlet(state.get() == PENDING ? 0 : DRAIN_BEFORE_CLOSE_MILLIS);
                 return;
             }
             if (!state.compareAndSet(PENDING, COMPLETED_INLINE)) {

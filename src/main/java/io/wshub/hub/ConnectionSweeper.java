@@ -1,10 +1,7 @@
 package io.wshub.hub;
 
 import io.wshub.protocol.ErrorCode;
-import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.context.Initialized;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
 
@@ -14,14 +11,18 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Liveness: pings every connection each {@code wshub.ping-interval} and closes those silent for longer than
- * {@code wshub.idle-timeout}. One sweep over all connections replaces a timer per connection.
+ * Liveness, on the hub's timer thread: pings every connection each {@code wshub.ping-interval}, closes those silent for
+ * longer than {@code wshub.idle-timeout}, those whose token expired or that did not log in in time, and those whose
+ * frame in flight has not been taken for {@link #STALLED_SEND_MILLIS} (a peer that reads nothing, or a transport that
+ * never reported back: no queue stays stuck). One sweep over all connections replaces a timer per connection.
  */
 @ApplicationScoped
 public class ConnectionSweeper {
 
     /** Close code for a connection whose token expired or that did not log in in time. */
     public static final int AUTH_CLOSE_CODE = 4001;
+    /** A frame in flight this long (or the idle timeout, if longer) closes the connection as a slow consumer. */
+    static final long STALLED_SEND_MILLIS = 30_000;
     private static final Logger LOG = Logger.getLogger(ConnectionSweeper.class.getName());
 
     @Inject
@@ -34,7 +35,7 @@ public class ConnectionSweeper {
     private ScheduledFuture<?> task;
     private volatile long lastSweep;
 
-    void start(@Observes @Initialized(ApplicationScoped.class) Object applicationStarted) {
+    public void start() {
         long period = sweepPeriodMillis();
         task = scheduler.executor().scheduleWithFixedDelay(this::sweep, period, period, TimeUnit.MILLISECONDS);
     }
@@ -43,20 +44,24 @@ public class ConnectionSweeper {
         try {
             long now = System.currentTimeMillis();
             long idleTimeout = config.idleTimeoutMillis();
-            boolean pinging = config.pingIntervalMillis() > 0;
+            long stalled = Math.max(STALLED_SEND_MILLIS, idleTimeout);
+            long pingInterval = config.pingIntervalMillis();
             for (Connection connection : hub.connections()) {
                 long expiresAt = connection.identity().expiresAt();
                 long loginDeadline = connection.loginDeadline();
+                long inFlightSince = connection.inFlightSince();
                 if (idleTimeout > 0 && now - connection.lastSeen() > idleTimeout) {
                     connection.close(CloseReason.CloseCodes.GOING_AWAY.getCode(), "idle timeout");
+                } else if (inFlightSince > 0 && now - inFlightSince > stalled) {
+                    hub.slowConsumer(connection);
                 } else if (expiresAt > 0 && now >= expiresAt) {
                     hub.refuse(connection, ErrorCode.TOKEN_EXPIRED, "the token expired; refresh it before it does",
                             AUTH_CLOSE_CODE, "token expired");
                 } else if (loginDeadline > 0 && now >= loginDeadline) {
                     hub.refuse(connection, ErrorCode.UNAUTHORIZED, "no login within the login timeout",
                             AUTH_CLOSE_CODE, "login required");
-                } else if (pinging) {
-                    connection.ping(now);
+                } else if (pingInterval > 0) {
+                    connection.ping(now, pingInterval);
                 }
             }
             lastSweep = now;
@@ -81,8 +86,7 @@ public class ConnectionSweeper {
         return Math.max(100, Math.min(1000, smallest / 4));
     }
 
-    @PreDestroy
-    void stop() {
+    public void stop() {
         if (task != null) {
             task.cancel(false);
         }

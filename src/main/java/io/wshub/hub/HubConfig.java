@@ -1,12 +1,10 @@
 package io.wshub.hub;
 
+import io.wshub.cluster.ClusterConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import java.security.SecureRandom;
-import java.util.HexFormat;
-import java.util.Optional;
 
 /**
  * Every {@code wshub.*} setting of the single-node hub, read once through MicroProfile Config (environment variables
@@ -16,8 +14,7 @@ import java.util.Optional;
 public class HubConfig {
 
     @Inject
-    @ConfigProperty(name = "wshub.node-id")
-    Optional<String> configuredNodeId;
+    ClusterConfig cluster;
 
     @Inject
     @ConfigProperty(name = "wshub.rooms.auto-create", defaultValue = "true")
@@ -63,14 +60,27 @@ public class HubConfig {
     @ConfigProperty(name = "wshub.session.single-per-platform", defaultValue = "false")
     boolean singleSessionPerPlatform;
 
-    private String nodeId;
+    @Inject
+    @ConfigProperty(name = "wshub.shutdown.reconnect-spread", defaultValue = "5000")
+    long shutdownReconnectSpreadMillis;
 
-    public synchronized String nodeId() {
-        if (nodeId == null) {
-            nodeId = configuredNodeId.filter(id -> !id.isBlank())
-                    .orElseGet(() -> "node-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(4)));
-        }
-        return nodeId;
+    @Inject
+    @ConfigProperty(name = "wshub.shutdown.drain-timeout", defaultValue = "5")
+    long shutdownDrainTimeoutSeconds;
+
+    /** Clients are told to reconnect after a random delay up to this many ms, so they do not all come back at once. */
+    public long shutdownReconnectSpreadMillis() {
+        return Math.max(0, shutdownReconnectSpreadMillis);
+    }
+
+    /** How long a stopping node lets send queues drain before it closes what is left. */
+    public long shutdownDrainTimeoutMillis() {
+        return Math.max(0, shutdownDrainTimeoutSeconds) * 1000;
+    }
+
+    /** This node's id (lock-free: decided once at start). */
+    public String nodeId() {
+        return cluster.nodeId();
     }
 
     public boolean autoCreateRooms() {

@@ -1,7 +1,6 @@
 package io.wshub.hub;
 
 import jakarta.annotation.PostConstruct;
-import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -38,8 +37,8 @@ public class HubScheduler {
         return !executor.isShutdown();
     }
 
-    @PreDestroy
-    void stop() {
+    /** Stops the timer; the node's shutdown calls it last, once every connection is closed. */
+    public void stop() {
         executor.shutdownNow();
         try {
             executor.awaitTermination(5, TimeUnit.SECONDS);

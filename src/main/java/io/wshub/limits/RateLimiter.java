@@ -6,7 +6,8 @@ import java.util.Map;
 /**
  * Token buckets of one connection, one per message type: {@code rate} tokens a second, a burst of twice the rate.
  * A connection that keeps sending while refused is abusive: after {@link #ABUSE_THRESHOLD} refusals in a row it is
- * closed.
+ * closed. Not thread-safe, and needs no lock: a connection's requests are handled one at a time (its request queue
+ * hands each over with a happens-before edge), and only they take tokens.
  */
 public final class RateLimiter {
 
@@ -18,7 +19,7 @@ public final class RateLimiter {
     public enum Verdict { ALLOWED, REFUSED, ABUSIVE }
 
     /** Takes one token for the type; {@code rate <= 0} means unlimited. */
-    public synchronized Verdict take(String type, double rate, long nowNanos) {
+    public Verdict take(String type, double rate, long nowNanos) {
         if (rate <= 0) {
             refusedInARow = 0;
             return Verdict.ALLOWED;

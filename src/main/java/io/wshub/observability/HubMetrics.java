@@ -1,9 +1,9 @@
 package io.wshub.observability;
 
 import io.wshub.cluster.RedisBus;
-import io.wshub.hub.Hub;
+import io.wshub.cluster.RedisConnection;
+import jakarta.enterprise.inject.Produces;
 import io.wshub.protocol.ErrorCode;
-import io.wshub.room.RoomRegistry;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -26,14 +26,11 @@ public class HubMetrics {
 
     @Inject
     MetricRegistry registry;
-    @Inject
-    Hub hub;
-    @Inject
-    RoomRegistry rooms;
 
     private Counter connectionsTotal;
     private Counter messagesSent;
     private Counter slowConsumers;
+    private Counter redisFailures;
     private final ConcurrentHashMap<String, Counter> received = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<ErrorCode, Counter> errors = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> limits = new ConcurrentHashMap<>();
@@ -45,14 +42,27 @@ public class HubMetrics {
         messagesSent = registry.counter(meta("wshub_messages_sent", "Frames written to clients"));
         slowConsumers = registry.counter(meta("wshub_slow_consumer_disconnects",
                 "Connections closed because their send queue overflowed"));
-        registry.gauge(meta("wshub_connections_current", "Open WebSocket connections"), () -> hub.connectionCount());
-        registry.gauge(meta("wshub_rooms_current", "Rooms with members on this node"),
-                () -> rooms.localRooms().size());
-        registry.gauge(meta("wshub_users_current", "Distinct users connected to this node"), () -> hub.userCount());
+        redisFailures = registry.counter(meta("wshub_redis_failures",
+                "Redis answers that are bugs (WRONGTYPE, a failing script, an unexpected reply); see the log"));
+    }
+
+    /** A gauge read from its owner: each owner registers its own, so metrics depend on nobody. */
+    public void gauge(String name, String description, java.util.function.Supplier<? extends Number> value) {
+        registry.gauge(meta(name, description), value);
+    }
+
+
+    /** Redis answers that are bugs, counted for the Redis engines. */
+    @Produces
+    @ApplicationScoped
+    RedisConnection.Failures redisFailures() {
+        return (what, cause) -> redisFailures.inc();
     }
 
     /** The bus's counters: messages out and in, publish time, lag from publish to receipt, reconnections. */
-    public RedisBus.BusMetrics busMetrics() {
+    @Produces
+    @ApplicationScoped
+    RedisBus.BusMetrics busMetrics() {
         Counter published = registry.counter(meta("wshub_bus_messages_published", "Messages published to the bus"));
         Counter failed = registry.counter(meta("wshub_bus_publish_failures",
                 "Messages not published because Redis was unreachable (delivered on this node only)"));

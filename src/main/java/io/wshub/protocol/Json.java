@@ -81,6 +81,23 @@ public final class Json {
         return out.append('"');
     }
 
+    /**
+     * The index of the first unpaired surrogate in {@code text}, or -1. Such a string cannot be written as UTF-8
+     * (a JSON escape like {@code \ud800} produces one).
+     */
+    public static int unpairedSurrogate(String text) {
+        for (int i = 0, n = text.length(); i < n; i++) {
+            char c = text.charAt(i);
+            if (Character.isSurrogate(c)) {
+                if (!Character.isHighSurrogate(c) || i + 1 == n || !Character.isLowSurrogate(text.charAt(i + 1))) {
+                    return i;
+                }
+                i++;
+            }
+        }
+        return -1;
+    }
+
     /** The UTF-8 size of a string without encoding it. */
     public static int utf8Length(String text) {
         int bytes = 0;

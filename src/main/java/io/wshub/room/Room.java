@@ -9,15 +9,13 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A room as far as this node delivers it: its settings and its local members. It exists while it has local members.
- * Senders read the members without a lock; joins and leaves lock the room, so that the first join subscribes the node
- * to the room's traffic and the last leave unsubscribes it, in order.
+ * Senders read the members without a lock; joins and leaves change them inside the registry map's atomic compute
+ * steps, which do no I/O.
  */
 public final class Room {
 
     private final RoomRecord settings;
     final Set<Connection> members = ConcurrentHashMap.newKeySet();
-    /** Set, under the room's lock, when the room left the registry; a joiner holding a stale reference retries. */
-    boolean removed;
 
     Room(RoomRecord settings) {
         this.settings = settings.withMembers(0);

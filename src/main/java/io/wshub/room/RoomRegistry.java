@@ -3,47 +3,46 @@ package io.wshub.room;
 import io.wshub.cluster.Bus;
 import io.wshub.cluster.ClusterUnavailableException;
 import io.wshub.cluster.Directory;
-import io.wshub.cluster.Directory.ClientRecord;
 import io.wshub.cluster.Directory.JoinOutcome;
 import io.wshub.cluster.Directory.RoomRecord;
 import io.wshub.cluster.Envelope;
+import io.wshub.hub.ClusterCalls;
 import io.wshub.hub.Connection;
 import io.wshub.hub.Delivery;
 import io.wshub.hub.Hub;
 import io.wshub.hub.HubConfig;
+import io.wshub.hub.Messenger;
 import io.wshub.limits.LimitsConfig;
 import io.wshub.observability.HubMetrics;
 import io.wshub.protocol.ErrorCode;
 import io.wshub.protocol.HubException;
 import io.wshub.protocol.Json;
 import io.wshub.protocol.Outbound;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import java.util.Collection;
-import java.util.Collections;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * Rooms: the {@link Directory} decides (existence, capacity, membership, cluster-wide); this registry keeps each room's
- * local members for fan-out, subscribes the node to a room's traffic while it has local members, and tells the other
- * nodes through the {@link Bus}.
+ * local members for fan-out, has the node receive a room's traffic through the {@link Bus} while it has local
+ * members, and tells the other nodes.
+ * <p>
+ * No lock is held over I/O: local membership changes are atomic map steps that only touch sets; directory calls run
+ * as {@link ClusterCalls}; sends and (un)subscriptions happen after the bookkeeping, outside any lock. Subscriptions
+ * are not commands that could overtake each other: the bus asks the registry whether the node still wants a room when
+ * it gets to it, so the last change always wins.
  */
 @ApplicationScoped
 public class RoomRegistry {
 
     private static final Logger LOG = Logger.getLogger(RoomRegistry.class.getName());
-    /** How long a join waits for the node's subscription to the room before answering anyway. */
-    static final long SUBSCRIBE_WAIT_MILLIS = 2000;
 
     @Inject
     HubConfig config;
@@ -57,13 +56,33 @@ public class RoomRegistry {
     Bus bus;
     @Inject
     Hub hub;
+    @Inject
+    Messenger messenger;
+    @Inject
+    ClusterCalls cluster;
 
-    private final ConcurrentHashMap<String, Room> rooms = new ConcurrentHashMap<>();
-    /** Local connection id to the ids of its rooms, for clean-up on disconnect. */
-    private final ConcurrentHashMap<String, Set<String>> memberships = new ConcurrentHashMap<>();
+    private LocalRooms local;
+
+    @PostConstruct
+    void init() {
+        local = new LocalRooms(roomId -> bus.interestChanged(roomId));
+        // Local bookkeeping only; the directory forgets the connection's memberships with the connection itself.
+        hub.onDeparture(connection -> local.forget(connection));
+        metrics.gauge("wshub_rooms_current", "Rooms with members on this node", () -> local.size());
+    }
+
+    /** Whether the node needs a room's traffic: it has local members there. The bus asks. */
+    public boolean wanted(String roomId) {
+        return local.wanted(roomId);
+    }
+
+    /** The rooms the node needs the traffic of. */
+    public Set<String> wantedRooms() {
+        return local.wantedRooms();
+    }
 
     /**
-     * Creates a room explicitly; it stays when empty.
+     * Creates a room explicitly; it stays when empty. Waits for the directory: call it from a backend's thread.
      *
      * @param maxMembers the capacity, 0 for unlimited, null for {@code wshub.rooms.default-max-members}
      */
@@ -77,50 +96,47 @@ public class RoomRegistry {
     }
 
     /**
-     * A connection of this node joins. Returns once the node receives the room's traffic, so the member gets every
-     * message sent after its {@code room_joined}.
+     * A connection of this node joins. Completes once the node receives the room's traffic, so that the member gets
+     * every message sent after its {@code room_joined}.
      */
-    public RoomRecord join(Connection connection, String roomId) {
+    public CompletableFuture<RoomRecord> join(Connection connection, String roomId) {
         validateId(roomId);
-        checkRoomLimit(roomsOf(connection), roomId);
-        RoomRecord room = admit(connection.id(), roomId);
-        CompletableFuture<Void> subscribed = attach(connection, room);
-        try {
-            subscribed.get(SUBSCRIBE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException | ExecutionException e) {
-            LOG.log(Level.FINE, "subscription to room {0} not confirmed in time", roomId);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return room;
+        checkRoomLimit(connection.rooms(), roomId);
+        return cluster.call(() -> admit(connection.id(), roomId))
+                .thenCompose(room -> attach(connection, room).thenApply(attached -> room));
     }
 
-    /** Puts a connection into a room on behalf of the server (admin API); it is told with {@code room_joined}. */
-    public void joinOnBehalf(String clientId, String roomId) {
+    /** Puts a connection of any node into a room on behalf of the server (admin API); it is told with {@code room_joined}. */
+    public CompletableFuture<Void> joinOnBehalf(String clientId, String roomId) {
         validateId(roomId);
         Optional<Connection> local = hub.connection(clientId);
         if (local.isPresent()) {
-            RoomRecord room = join(local.get(), roomId);
-            local.get().send(joined(room.roomId()));
-            return;
+            return join(local.get(), roomId).thenAccept(room -> local.get().send(joined(room.roomId())));
         }
-        ClientRecord client = hub.remoteClient(clientId);
-        checkRoomLimit(directory.roomsOf(clientId), roomId);
-        admit(clientId, roomId);
-        bus.publishToNode(client.nodeId(), Envelope.control(Envelope.Kind.ATTACH, config.nodeId(), clientId, roomId,
-                0, null));
+        return messenger.remoteClient(clientId).thenCompose(client -> cluster.call(() -> {
+            checkRoomLimit(directory.roomsOf(clientId), roomId);
+            admit(clientId, roomId);
+            bus.publishToNode(client.nodeId(), Envelope.control(Envelope.Kind.ATTACH, config.nodeId(), clientId,
+                    roomId, 0, null));
+            return null;
+        }));
     }
 
     /** Another node put a connection of this node into a room (the directory already counts it). */
     public void attached(String clientId, String roomId) {
         Optional<Connection> connection = hub.connection(clientId);
-        Optional<RoomRecord> room = directory.room(roomId);
-        if (connection.isEmpty() || room.isEmpty()) {
-            directory.leave(roomId, clientId); // it went meanwhile: do not leave a member nobody delivers to
-            return;
-        }
-        attach(connection.get(), room.get());
-        connection.get().send(joined(roomId));
+        cluster.call(() -> directory.room(roomId)).thenAccept(room -> {
+            if (connection.isEmpty() || room.isEmpty() || !connection.get().isOpen()) {
+                // it went meanwhile: do not leave a member nobody delivers to
+                cluster.run("leave of a departed member", () -> directory.leave(roomId, clientId));
+                return;
+            }
+            attach(connection.get(), room.get()).thenAccept(attached -> {
+                if (attached) {
+                    connection.get().send(joined(roomId));
+                }
+            });
+        });
     }
 
     private void checkRoomLimit(Set<String> joined, String roomId) {
@@ -131,7 +147,7 @@ public class RoomRegistry {
         }
     }
 
-    /** The directory's atomic decision, as an exception when it is no. */
+    /** The directory's atomic decision, as an exception when it is no. Runs as a cluster call. */
     private RoomRecord admit(String clientId, String roomId) {
         RoomRecord autoCreate = config.autoCreateRooms() ? new RoomRecord(roomId, roomId,
                 Math.max(0, config.defaultMaxMembers()), true, System.currentTimeMillis(), 0) : null;
@@ -148,112 +164,69 @@ public class RoomRegistry {
         };
     }
 
-    /** Adds a local member; the room's first local member subscribes the node to the room. */
-    private CompletableFuture<Void> attach(Connection connection, RoomRecord settings) {
-        String roomId = settings.roomId();
-        while (true) {
-            Room room = rooms.computeIfAbsent(roomId, id -> new Room(settings));
-            CompletableFuture<Void> subscribed = CompletableFuture.completedFuture(null);
-            synchronized (room) {
-                if (room.removed) {
-                    continue;
-                }
-                if (room.members.isEmpty()) {
-                    subscribed = bus.subscribe(roomId);
-                }
-                room.members.add(connection);
-                memberships.computeIfAbsent(connection.id(), id -> ConcurrentHashMap.newKeySet()).add(roomId);
-                // A disconnect that ran concurrently may have missed this room: undo, so nothing leaks.
-                if (!connection.isOpen()) {
-                    detach(room, connection);
-                    leaveQuietly(roomId, connection.id());
-                }
+    /** Adds a local member; a connection that closed meanwhile also leaves the room in the directory again. */
+    private CompletableFuture<Boolean> attach(Connection connection, RoomRecord settings) {
+        // the subscription is confirmed on the bus's thread: what follows runs on a worker
+        return cluster.onWorker(local.attach(connection, settings)).thenApply(attached -> {
+            if (!attached) {
+                cluster.run("leave of a departed member", () -> directory.leave(settings.roomId(), connection.id()));
             }
-            return subscribed;
-        }
+            return attached;
+        });
     }
 
-    public void leave(Connection connection, String roomId) {
+    /** A connection of this node leaves; completes when the directory has it out. 3003 when it is not a member. */
+    public CompletableFuture<Void> leave(Connection connection, String roomId) {
         validateId(roomId);
-        Room room = rooms.get(roomId);
-        if (room == null || !room.members.contains(connection)) {
+        if (!local.detach(connection, roomId)) {
             throw new HubException(ErrorCode.NOT_IN_ROOM, "not in room '" + roomId + "'");
         }
-        synchronized (room) {
-            if (!detach(room, connection)) {
-                throw new HubException(ErrorCode.NOT_IN_ROOM, "not in room '" + roomId + "'");
+        return cluster.call(() -> directory.leave(roomId, connection.id())).handle((left, failure) -> {
+            if (failure != null && !(Messenger.unwrap(failure) instanceof ClusterUnavailableException)) {
+                LOG.log(Level.WARNING, "leave of " + roomId + " not recorded in the directory",
+                        Messenger.unwrap(failure));
             }
-        }
-        // Local delivery stopped above; while Redis is away the directory entry expires on its own.
-        leaveQuietly(roomId, connection.id());
+            return null; // delivery stopped already; without Redis the resync after the outage corrects it
+        });
     }
 
-    /** Takes a connection out of a room on behalf of the server (admin API); it is told with {@code room_left}. */
-    public void leaveOnBehalf(String clientId, String roomId) {
+    /** Takes a connection of any node out of a room on behalf of the server (admin API); it is told with {@code room_left}. */
+    public CompletableFuture<Void> leaveOnBehalf(String clientId, String roomId) {
         validateId(roomId);
         Optional<Connection> local = hub.connection(clientId);
         if (local.isPresent()) {
-            leave(local.get(), roomId);
-            local.get().send(left(roomId));
-            return;
+            return leave(local.get(), roomId).thenRun(() -> local.get().send(left(roomId)));
         }
-        ClientRecord client = hub.remoteClient(clientId);
-        if (!directory.leave(roomId, clientId)) {
-            throw new HubException(ErrorCode.NOT_IN_ROOM, "client '" + clientId + "' is not in room '" + roomId + "'");
-        }
-        bus.publishToNode(client.nodeId(), Envelope.control(Envelope.Kind.DETACH, config.nodeId(), clientId, roomId,
-                0, null));
+        return messenger.remoteClient(clientId).thenCompose(client -> cluster.call(() -> {
+            if (!directory.leave(roomId, clientId)) {
+                throw new HubException(ErrorCode.NOT_IN_ROOM, "client '" + clientId + "' is not in room '"
+                        + roomId + "'");
+            }
+            bus.publishToNode(client.nodeId(), Envelope.control(Envelope.Kind.DETACH, config.nodeId(), clientId,
+                    roomId, 0, null));
+            return null;
+        }));
     }
 
     /** Another node took a connection of this node out of a room. */
     public void detached(String clientId, String roomId) {
-        Room room = rooms.get(roomId);
-        Optional<Connection> connection = hub.connection(clientId);
-        if (room == null || connection.isEmpty()) {
-            return;
-        }
-        synchronized (room) {
-            if (detach(room, connection.get())) {
-                connection.get().send(left(roomId));
+        hub.connection(clientId).ifPresent(connection -> {
+            if (local.detach(connection, roomId)) {
+                connection.send(left(roomId));
             }
-        }
-    }
-
-    private void leaveQuietly(String roomId, String clientId) {
-        try {
-            directory.leave(roomId, clientId);
-        } catch (ClusterUnavailableException e) {
-            LOG.log(Level.FINE, "leave of {0} not recorded in the directory: {1}", new Object[]{roomId, e});
-        }
-    }
-
-    /** Removes a departing connection from the local fan-out of all its rooms (the directory forgets it apart). */
-    public void leaveAll(Connection connection) {
-        Set<String> joined = memberships.remove(connection.id());
-        if (joined == null) {
-            return;
-        }
-        for (String roomId : joined) {
-            Room room = rooms.get(roomId);
-            if (room != null) {
-                synchronized (room) {
-                    detach(room, connection);
-                }
-            }
-        }
+        });
     }
 
     /** The ids of the rooms a local connection is in. */
     public Set<String> roomsOf(Connection connection) {
-        Set<String> joined = memberships.get(connection.id());
-        return joined == null ? Set.of() : Collections.unmodifiableSet(joined);
+        return connection.rooms();
     }
 
     public boolean isMember(Connection connection, String roomId) {
-        return roomsOf(connection).contains(roomId);
+        return connection.rooms().contains(roomId);
     }
 
-    /** Deletes a room everywhere; its members are told with {@code room_left}. */
+    /** Deletes a room everywhere; its members are told with {@code room_left}. Waits for the directory. */
     public void delete(String roomId) {
         if (!directory.deleteRoom(roomId)) {
             throw new HubException(ErrorCode.ROOM_NOT_FOUND, "no room '" + roomId + "'");
@@ -263,19 +236,10 @@ public class RoomRegistry {
                 null));
     }
 
-    /** A room was deleted: its local members are out of it. */
+    /** A room was deleted: its local members are out of it, and told so. */
     public void deleted(String roomId) {
-        Room room = rooms.get(roomId);
-        if (room == null) {
-            return;
-        }
-        synchronized (room) {
-            for (Connection member : List.copyOf(room.members)) {
-                if (detach(room, member)) {
-                    member.send(left(roomId));
-                }
-            }
-        }
+        Delivery notice = new Delivery(left(roomId));
+        local.remove(roomId).forEach(member -> member.send(notice));
     }
 
     /**
@@ -295,43 +259,21 @@ public class RoomRegistry {
 
     /** Delivers to the local members only. */
     public int deliver(String roomId, Outbound message, Connection except) {
-        Room room = rooms.get(roomId);
-        if (room == null) {
-            return 0;
-        }
-        Delivery delivery = new Delivery(message);
-        int sent = 0;
-        for (Connection member : room.members) {
-            if (member != except && member.send(delivery)) {
-                sent++;
-            }
-        }
-        return sent;
+        return local.deliver(roomId, new Delivery(message), except);
     }
 
     /** Rooms with members on this node. */
     public Collection<Room> localRooms() {
-        return Collections.unmodifiableCollection(rooms.values());
+        return local.all();
     }
 
     public Optional<Room> localRoom(String roomId) {
-        return Optional.ofNullable(rooms.get(roomId));
+        return local.room(roomId);
     }
 
     /** Throws 1001 unless the id is 1 to {@code wshub.rooms.max-id-length} printable characters. */
     public void validateId(String roomId) {
-        if (roomId == null || roomId.isEmpty()) {
-            throw new HubException(ErrorCode.INVALID_FORMAT, "room_id must be a non-empty string");
-        }
-        if (roomId.length() > config.maxRoomIdLength()) {
-            throw new HubException(ErrorCode.INVALID_FORMAT,
-                    "room_id is longer than " + config.maxRoomIdLength() + " characters");
-        }
-        for (int i = 0; i < roomId.length(); i++) {
-            if (Character.isISOControl(roomId.charAt(i))) {
-                throw new HubException(ErrorCode.INVALID_FORMAT, "room_id must not contain control characters");
-            }
-        }
+        RoomIds.validate(roomId, config.maxRoomIdLength());
     }
 
     private Outbound joined(String roomId) {
@@ -342,20 +284,5 @@ public class RoomRegistry {
     private Outbound left(String roomId) {
         return hub.message("room_left", Json.object().add("room_id", roomId).add("status", "left").build()
                 .toString(), null);
-    }
-
-    /** Caller holds the room's lock. The room's last local member unsubscribes the node from it. */
-    private boolean detach(Room room, Connection connection) {
-        boolean removed = room.members.remove(connection);
-        memberships.computeIfPresent(connection.id(), (id, joined) -> {
-            joined.remove(room.id());
-            return joined.isEmpty() ? null : joined;
-        });
-        if (room.members.isEmpty() && !room.removed) {
-            room.removed = true;
-            rooms.remove(room.id(), room);
-            bus.unsubscribe(room.id());
-        }
-        return removed;
     }
 }

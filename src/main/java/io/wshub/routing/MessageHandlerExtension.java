@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Finds every {@link MessageHandler} bean at deployment and checks that each message type has exactly one. A
+ * Finds every {@link MessageHandler} and {@link AsyncMessageHandler} bean at deployment and checks that each message type has exactly one. A
  * duplicate or a handler without {@link MessageType} fails the deployment with a message naming the classes.
  */
 public class MessageHandlerExtension implements Extension {
@@ -25,11 +25,16 @@ public class MessageHandlerExtension implements Extension {
     void found(@Observes ProcessManagedBean<?> event) {
         Class<?> type = event.getAnnotatedBeanClass().getJavaClass();
         MessageType messageType = type.getAnnotation(MessageType.class);
-        boolean isHandler = MessageHandler.class.isAssignableFrom(type);
-        if (messageType == null && isHandler) {
-            problems.add(type.getName() + " implements MessageHandler but has no @MessageType");
+        boolean sync = MessageHandler.class.isAssignableFrom(type);
+        boolean async = AsyncMessageHandler.class.isAssignableFrom(type);
+        boolean isHandler = sync || async;
+        if (sync && async) {
+            problems.add(type.getName() + " implements both MessageHandler and AsyncMessageHandler");
+        } else if (messageType == null && isHandler) {
+            problems.add(type.getName() + " implements a message handler interface but has no @MessageType");
         } else if (messageType != null && !isHandler) {
-            problems.add(type.getName() + " has @MessageType but does not implement MessageHandler");
+            problems.add(type.getName() + " has @MessageType but implements neither MessageHandler nor "
+                    + "AsyncMessageHandler");
         } else if (messageType != null) {
             String name = messageType.value();
             if (name.isBlank()) {

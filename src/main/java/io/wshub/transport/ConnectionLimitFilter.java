@@ -14,7 +14,8 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 
 /**
- * Refuses a WebSocket upgrade with HTTP 503 when the node holds {@code wshub.limits.max-connections} connections.
+ * Refuses a WebSocket upgrade with HTTP 503 when the node is shutting down or holds
+ * {@code wshub.limits.max-connections} connections.
  * Upgrades in flight at the same moment can pass together, so the limit can be exceeded by those few.
  */
 @WebFilter(urlPatterns = "/ws", asyncSupported = true)
@@ -30,6 +31,12 @@ public class ConnectionLimitFilter extends HttpFilter {
     @Override
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
+        if (!hub.isAccepting()) {
+            response.setHeader("Retry-After", "5");
+            Problems.send(response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, "Service Unavailable",
+                    "this node is shutting down; connect to another one");
+            return;
+        }
         int max = limits.maxConnections();
         if (max > 0 && hub.connectionCount() >= max) {
             metrics.limitReached("max-connections");

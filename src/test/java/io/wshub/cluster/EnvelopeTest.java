@@ -25,5 +25,25 @@ class EnvelopeTest {
         byte[] whole = Envelope.control(Envelope.Kind.ATTACH, "n", "c", "room", 0, null).encode(1L);
         assertThrows(IllegalArgumentException.class,
                 () -> Envelope.decode(java.util.Arrays.copyOf(whole, whole.length - 3)));
+        assertThrows(IllegalArgumentException.class,
+                () -> Envelope.decode(java.util.Arrays.copyOf(whole, whole.length + 1)), "trailing bytes");
+    }
+
+    @Test
+    void anUnknownKindIsRefusedNotAnIndexError() {
+        byte[] whole = Envelope.control(Envelope.Kind.ATTACH, "n", "c", "room", 0, null).encode(1L);
+        for (int kind : new int[]{Envelope.Kind.values().length, 0x7f, 0xff}) {
+            whole[1] = (byte) kind;
+            assertThrows(IllegalArgumentException.class, () -> Envelope.decode(whole), "kind " + kind);
+        }
+    }
+
+    @Test
+    void aCorruptLengthPrefixIsRefusedWithoutSizingABuffer() {
+        // version, kind, then the origin's length: 2^31-1, and -2 (only -1, null, is negative)
+        assertThrows(IllegalArgumentException.class,
+                () -> Envelope.decode(new byte[]{1, 0, 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff, 'a', 'b'}));
+        assertThrows(IllegalArgumentException.class,
+                () -> Envelope.decode(new byte[]{1, 0, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xfe, 'a'}));
     }
 }

@@ -1,6 +1,7 @@
 package io.wshub.it;
 
 import io.wshub.admin.Views;
+import io.wshub.it.AdminApi.Answer;
 import io.wshub.admin.client.Message;
 import io.wshub.admin.client.NewRoom;
 import io.wshub.admin.client.WshubAdminClient;
@@ -20,8 +21,10 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
 
-import static io.wshub.it.HubIT.data;
-import static io.wshub.it.HubIT.unique;
+import static io.wshub.it.AdminApi.assertProblem;
+import static io.wshub.it.TestData.data;
+import static io.wshub.it.TestData.push;
+import static io.wshub.it.TestData.unique;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -46,42 +49,12 @@ class AdminIT extends DeployedHub {
                 """);
     }
 
-    record Answer(int status, String contentType, String body) {
-        JsonObject json() {
-            return Json.parse(body).asJsonObject();
-        }
-
-        JsonArray array() {
-            return Json.parse(body).asJsonArray();
-        }
-    }
-
     Answer call(String method, String path, String body, String token) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve("api/" + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body))
-                .header("Content-Type", "application/json");
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
-        }
-        HttpResponse<String> response = WsClient.HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        return new Answer(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""),
-                response.body());
+        return new AdminApi(base.resolve("api/"), token).call(method, path, body);
     }
 
     Answer admin(String method, String path, String body) throws Exception {
         return call(method, path, body, ADMIN);
-    }
-
-    static void assertProblem(Answer answer, int status) {
-        assertEquals(status, answer.status(), answer.body());
-        assertTrue(answer.contentType().startsWith("application/problem+json"), answer.contentType());
-        assertEquals(status, answer.json().getInt("status"));
-        assertFalse(answer.json().getString("detail").isBlank());
-    }
-
-    static String push(String type, JsonObject data) {
-        return Json.object().add("message_type", type).add("data", data).build().toString();
     }
 
     @Test
@@ -134,12 +107,37 @@ class AdminIT extends DeployedHub {
         }
     }
 
+    /** A backend cannot forge the hub's own frames: every push of a reserved type is refused with 400. */
+    @Test
+    void theHubsOwnMessageTypesCannotBePushed() throws Exception {
+        String room = unique("forged");
+        try (WsClient client = WsClient.connect(ws("?client_id=" + unique("target")))) {
+            client.call("join_room", data("room_id", room), "room_joined");
+            for (String type : List.of("connected", "error", "pong", "echo", "room_joined", "room_left",
+                    "room_message", "direct_message", "logged_in", "token_refreshed", "session_kicked",
+                    "shutdown")) {
+                String body = push(type, data("forged", true));
+                assertProblem(admin("POST", "broadcast", body), 400);
+                assertProblem(admin("POST", "clients/" + client.clientId + "/messages", body), 400);
+                assertProblem(admin("POST", "users/" + client.userId + "/messages", body), 400);
+                assertProblem(admin("POST", "rooms/" + room + "/messages", body), 400);
+            }
+            client.expectNothing(300);
+            assertEquals(202, admin("POST", "clients/" + client.clientId + "/messages",
+                    push("shutdown_soon", data())).status(), "a backend's own type is fine");
+            client.expect("shutdown_soon");
+            assertProblem(admin("POST", "broadcast", "{\"message_type\":\"x\",\"data\":{\"t\":\"\\ud800\"}}"),
+                    400);
+        }
+    }
+
     @Test
     void clientsAreListedFoundMessagedAndKicked() throws Exception {
-        String user = unique("listed");
+        String chosen = unique("listed");
+        String user = "guest-" + chosen; // an anonymous client's chosen id lives in the guest namespace
         String room = unique("listing");
-        try (WsClient first = WsClient.connect(ws("?client_id=" + user));
-             WsClient second = WsClient.connect(ws("?client_id=" + user))) {
+        try (WsClient first = WsClient.connect(ws("?client_id=" + chosen));
+             WsClient second = WsClient.connect(ws("?client_id=" + chosen))) {
             first.call("join_room", data("room_id", room), "room_joined");
             JsonObject byUser = admin("GET", "clients?user=" + user, null).json();
             assertEquals(2, byUser.getInt("total"));
@@ -175,9 +173,10 @@ class AdminIT extends DeployedHub {
 
     @Test
     void usersAreFoundMessagedByPlatformAndKicked() throws Exception {
-        String user = unique("multi");
-        try (WsClient phone = WsClient.connect(ws("?client_id=" + user + "&platform=ios"));
-             WsClient desktop = WsClient.connect(ws("?client_id=" + user + "&platform=desktop"))) {
+        String chosen = unique("multi");
+        String user = "guest-" + chosen;
+        try (WsClient phone = WsClient.connect(ws("?client_id=" + chosen + "&platform=ios"));
+             WsClient desktop = WsClient.connect(ws("?client_id=" + chosen + "&platform=desktop"))) {
             JsonObject found = admin("GET", "users/" + user, null).json();
             assertEquals(2, found.getJsonArray("connections").size());
             assertEquals(List.of("desktop", "ios"), found.getJsonArray("platforms")

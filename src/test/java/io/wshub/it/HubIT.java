@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
 
+import static io.wshub.it.TestData.data;
+import static io.wshub.it.TestData.unique;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -47,28 +49,6 @@ class HubIT extends DeployedHub {
     static WebArchive deployment() {
         return Deployments.hub("hub", CONFIG, ShoutHandler.class, FailingHandler.class, EventLog.class,
                 InspectHandler.class, CreateRoomHandler.class, ShoutHandler.Shout.class);
-    }
-
-    static JsonObject data(Object... keysAndValues) {
-        var builder = Json.object();
-        for (int i = 0; i < keysAndValues.length; i += 2) {
-            Object value = keysAndValues[i + 1];
-            String key = (String) keysAndValues[i];
-            if (value instanceof String s) {
-                builder.add(key, s);
-            } else if (value instanceof Integer n) {
-                builder.add(key, n);
-            } else if (value instanceof Long n) {
-                builder.add(key, n);
-            } else {
-                builder.add(key, (JsonValue) value);
-            }
-        }
-        return builder.build();
-    }
-
-    static String unique(String prefix) {
-        return prefix + "-" + Long.toHexString(System.nanoTime());
     }
 
     @Test
@@ -163,10 +143,11 @@ class HubIT extends DeployedHub {
 
     @Test
     void directMessageReachesEveryConnectionOfTheUser() {
-        String bob = unique("bob");
+        String chosen = unique("bob");
+        String bob = "guest-" + chosen;
         try (WsClient alice = WsClient.connect(ws());
-             WsClient bobPhone = WsClient.connect(ws("?client_id=" + bob));
-             WsClient bobLaptop = WsClient.connect(ws("?client_id=" + bob))) {
+             WsClient bobPhone = WsClient.connect(ws("?client_id=" + chosen));
+             WsClient bobLaptop = WsClient.connect(ws("?client_id=" + chosen))) {
             assertEquals(bob, bobPhone.userId);
             assertEquals(bob, bobLaptop.userId);
             alice.request("direct_message", data("target_id", bob, "content", data("text", "psst")));
@@ -185,9 +166,10 @@ class HubIT extends DeployedHub {
     /** GoHub defect: connecting with another client's id took over its messages. */
     @Test
     void queryClientIdCannotHijackAnExistingConnection() {
-        String victim = unique("victim");
-        try (WsClient original = WsClient.connect(ws("?client_id=" + victim));
-             WsClient intruder = WsClient.connect(ws("?client_id=" + victim));
+        String chosen = unique("victim");
+        String victim = "guest-" + chosen;
+        try (WsClient original = WsClient.connect(ws("?client_id=" + chosen));
+             WsClient intruder = WsClient.connect(ws("?client_id=" + chosen));
              WsClient sender = WsClient.connect(ws())) {
             assertNotEquals(original.clientId, intruder.clientId);
             original.call("ping", data("ts", 1), "pong");
@@ -201,10 +183,72 @@ class HubIT extends DeployedHub {
     @Test
     void invalidQueryClientIdIsRefusedWithAReason() {
         try (WsClient client = WsClient.open(ws("?client_id=bad%20id%21"))) {
-            client.expect("connected");
             client.expectError(1001);
             assertEquals(1008, client.awaitClose(10_000));
             assertEquals("invalid client_id", client.closeReason());
+        }
+    }
+
+    /**
+     * A connection refused at open handles nothing, even frames the client pipelined with the upgrade: it gets its
+     * error frame and its close, and nothing else (no connected frame, no pong, no room joined).
+     */
+    @Test
+    void aConnectionRefusedAtOpenHandlesNoFrameAtAll() throws Exception {
+        String room = unique("never-joined");
+        String[] pipelined = {
+                "{\"message_id\":1,\"message_type\":\"ping\",\"data\":{}}",
+                "{\"message_id\":2,\"message_type\":\"join_room\",\"data\":{\"room_id\":\"" + room + "\"}}",
+                "{\"message_id\":3,\"message_type\":\"echo\",\"data\":{}}"};
+        for (String[] refusal : List.of(new String[]{"?client_id=bad%20id", "invalid client_id"},
+                new String[]{"?platform=nokia", "invalid platform"},
+                new String[]{"?client_id=fine&platform=windows95", "invalid platform"})) {
+            try (RawWebSocket raw = new RawWebSocket(ws(refusal[0]), pipelined)) {
+                RawWebSocket.Frame error = raw.read();
+                assertEquals(RawWebSocket.TEXT, error.opcode(), error.text());
+                JsonObject frame = Json.parse(error.text()).asJsonObject();
+                assertEquals("error", frame.getString("message_type"), error.text());
+                assertEquals(1001, frame.getJsonObject("data").getInt("code"));
+                RawWebSocket.Frame close = raw.read();
+                assertEquals(RawWebSocket.CLOSE, close.opcode(), "nothing but the close after the error: "
+                        + close.text());
+                assertEquals(1008, close.closeCode());
+                assertEquals(refusal[1], close.closeReason());
+            }
+        }
+        try (WsClient inspector = WsClient.connect(ws())) {
+            assertFalse(inspect(inspector).getJsonArray("room_ids").toString().contains(room),
+                    "the pipelined join was not handled");
+        }
+    }
+
+    /**
+     * One frame used to silence a whole room: an unpaired surrogate (a JSON escape) in a room message left every
+     * other member open and deaf. The decoder refuses such a frame; the room and the sender keep working.
+     */
+    @Test
+    void anUnencodableFrameIsRefusedAndSilencesNobody() throws Exception {
+        String room = unique("surrogate");
+        try (WsClient sender = WsClient.connect(ws()); WsClient member = WsClient.connect(ws());
+             WsClient other = WsClient.connect(ws())) {
+            for (WsClient client : List.of(sender, member, other)) {
+                client.call("join_room", data("room_id", room), "room_joined");
+            }
+            sender.sendText("{\"message_id\":41,\"message_type\":\"room_message\",\"data\":{\"room_id\":\""
+                    + room + "\",\"content\":\"bad \\ud800\"}}");
+            JsonObject refused = sender.expectError(1001);
+            assertEquals(41, refused.getJsonObject("data").getInt("request_id"));
+            sender.sendText("{\"message_id\":42,\"message_type\":\"echo\",\"data\":{\"x\":\"\\udc00\"}}");
+            sender.expectError(1001);
+            sender.sendText("{\"message_id\":43,\"message_type\":\"bad\\ud800type\",\"data\":{}}");
+            sender.expectError(1001);
+            sender.request("room_message", data("room_id", room, "content", "still here \ud83d\ude00"));
+            for (WsClient receiver : List.of(member, other)) {
+                assertEquals("still here \ud83d\ude00", receiver.expect("room_message").getJsonObject("data")
+                        .getString("content"));
+                receiver.call("ping", data("ts", 1), "pong");
+            }
+            sender.call("ping", data("ts", 1), "pong");
         }
     }
 

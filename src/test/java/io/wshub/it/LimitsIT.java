@@ -10,8 +10,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.util.ArrayList;
 import java.util.List;
 
-import static io.wshub.it.HubIT.data;
-import static io.wshub.it.HubIT.unique;
+import static io.wshub.it.TestData.data;
+import static io.wshub.it.TestData.unique;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -62,6 +62,28 @@ class LimitsIT extends DeployedHub {
             first.call("ping", data(), "pong");
             second.call("ping", data(), "pong");
             assertFalse(first.isClosed() || second.isClosed());
+        }
+    }
+
+    /** Over the per-user limit at open: the error and the close, and none of the pipelined requests handled. */
+    @Test
+    void aConnectionOverTheUserLimitHandlesNoPipelinedFrame() throws Exception {
+        String user = unique("pipelined");
+        try (WsClient first = WsClient.connect(ws("?client_id=" + user));
+             WsClient second = WsClient.connect(ws("?client_id=" + user));
+             RawWebSocket third = new RawWebSocket(ws("?client_id=" + user),
+                     "{\"message_id\":1,\"message_type\":\"ping\",\"data\":{}}",
+                     "{\"message_id\":2,\"message_type\":\"direct_message\",\"data\":{\"target_id\":\""
+                             + first.userId + "\",\"content\":\"should never arrive\"}}")) {
+            RawWebSocket.Frame error = third.read();
+            JsonObject frame = io.wshub.protocol.Json.parse(error.text()).asJsonObject();
+            assertEquals("error", frame.getString("message_type"), error.text());
+            assertEquals(4003, frame.getJsonObject("data").getInt("code"));
+            RawWebSocket.Frame close = third.read();
+            assertEquals(RawWebSocket.CLOSE, close.opcode(), "nothing but the close: " + close.text());
+            assertEquals(1008, close.closeCode());
+            assertEquals("too many connections", close.closeReason());
+            first.expectNothing(500);
         }
     }
 

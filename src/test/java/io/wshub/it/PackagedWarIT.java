@@ -42,7 +42,7 @@ class PackagedWarIT {
         try (WsClient client = WsClient.open(URI.create("ws://127.0.0.1:" + port + "/ws"))) {
             JsonObject connected = client.expect("connected");
             assertEquals("node-from-env", connected.getJsonObject("data").getString("node_id"));
-            client.callError("join_room", HubIT.data("room_id", "lobby"), 3000);
+            client.callError("join_room", TestData.data("room_id", "lobby"), 3000);
         }
     }
 

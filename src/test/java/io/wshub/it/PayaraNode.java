@@ -80,6 +80,40 @@ final class PayaraNode implements AutoCloseable {
         return Files.readString(log);
     }
 
+    /** SIGSTOP: the JVM stops in its tracks, as in a long GC pause or on a starved machine. */
+    void pause() {
+        signal("STOP");
+    }
+
+    /** SIGCONT after {@link #pause()}. */
+    void resume() {
+        signal("CONT");
+    }
+
+    private void signal(String name) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+            if (kill.waitFor() != 0) {
+                throw new IllegalStateException("kill -" + name + " failed");
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** SIGTERM and wait for the process to end: the node's graceful shutdown runs. */
+    void stop() {
+        process.destroy();
+        waitFor();
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
     /** SIGKILL: no shutdown hook, no goodbye to Redis, as a crashed machine. */
     void kill() {
         process.destroyForcibly();

@@ -41,6 +41,16 @@ final class RawWebSocket implements AutoCloseable {
     private final OutputStream out;
 
     RawWebSocket(URI uri) throws IOException {
+        this(uri, new String[0]);
+    }
+
+    /**
+     * Connects and sends {@code frames} the moment the upgrade is accepted, before reading anything the server sent
+     * after its 101: frames a client pipelined right after the upgrade, racing the server's first frame. (Frames sent
+     * in the same TCP write as the upgrade request itself stall the connection in Payara's servlet upgrade layer;
+     * browsers never do that.)
+     */
+    RawWebSocket(URI uri, String... pipelined) throws IOException {
         socket = new Socket(uri.getHost(), uri.getPort());
         socket.setSoTimeout(30_000);
         in = new DataInputStream(socket.getInputStream());
@@ -59,6 +69,12 @@ final class RawWebSocket implements AutoCloseable {
         if (!status.startsWith("HTTP/1.1 101")) {
             throw new IOException("handshake refused: " + status);
         }
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        for (String frame : pipelined) {
+            all.write(frame(TEXT, frame.getBytes(StandardCharsets.UTF_8), true));
+        }
+        out.write(all.toByteArray());
+        out.flush();
     }
 
     private static String readHttpHead(InputStream in) throws IOException {
@@ -93,6 +109,11 @@ final class RawWebSocket implements AutoCloseable {
 
     /** Sends one masked frame (clients must mask). */
     void send(int opcode, byte[] payload, boolean fin) throws IOException {
+        out.write(frame(opcode, payload, fin));
+        out.flush();
+    }
+
+    private static byte[] frame(int opcode, byte[] payload, boolean fin) {
         ByteArrayOutputStream frame = new ByteArrayOutputStream();
         frame.write((fin ? 0x80 : 0) | opcode);
         if (payload.length < 126) {
@@ -109,12 +130,11 @@ final class RawWebSocket implements AutoCloseable {
         }
         byte[] mask = new byte[4];
         RANDOM.nextBytes(mask);
-        frame.write(mask);
+        frame.write(mask, 0, 4);
         for (int i = 0; i < payload.length; i++) {
             frame.write(payload[i] ^ mask[i % 4]);
         }
-        out.write(frame.toByteArray());
-        out.flush();
+        return frame.toByteArray();
     }
 
     void sendText(String text) throws IOException {

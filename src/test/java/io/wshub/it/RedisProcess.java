@@ -20,13 +20,13 @@ public final class RedisProcess implements AutoCloseable {
 
     private static final String EMBEDDED = "/redis-server-6.2.6-v5-linux-amd64";
 
-    final int port;
+    public final int port;
     private final Path binary;
     private final Path log;
     private Process process;
 
     /** On a free port. */
-    RedisProcess(Path directory) {
+    public RedisProcess(Path directory) {
         this(directory, freePort());
     }
 
@@ -79,7 +79,7 @@ public final class RedisProcess implements AutoCloseable {
     }
 
     /** Starts with no persistence: a restart loses every key, as a crashed cache would. */
-    RedisProcess start() {
+    public RedisProcess start() {
         try {
             process = new ProcessBuilder(List.of(binary.toString(), "--port", Integer.toString(port),
                     "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"))
@@ -103,7 +103,7 @@ public final class RedisProcess implements AutoCloseable {
     }
 
     /** Kills the server (SIGKILL): clients see their connections drop. */
-    void kill() {
+    public void kill() {
         process.destroyForcibly();
         try {
             process.waitFor(10, TimeUnit.SECONDS);
@@ -112,11 +112,11 @@ public final class RedisProcess implements AutoCloseable {
         }
     }
 
-    String url() {
+    public String url() {
         return "redis://127.0.0.1:" + port;
     }
 
-    Jedis client() {
+    public Jedis client() {
         return new Jedis("127.0.0.1", port, 2000);
     }
 

@@ -9,8 +9,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.file.Path;
 
-import static io.wshub.it.HubIT.data;
-import static io.wshub.it.HubIT.unique;
+import static io.wshub.it.TestData.data;
+import static io.wshub.it.TestData.unique;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -124,10 +124,10 @@ class SessionIT extends DeployedHub {
     void unknownPlatformIsRefused() {
         try (WsClient client = WsClient.open(ws("?platform=toaster"), java.util.Map.of(
                 "Authorization", "Bearer " + TOKENS.valid(unique("toaster"))))) {
-            client.expect("connected");
-            client.expectError(1001);
+            client.expectError(1001); // refused at open: no connected frame, no anonymous fallback
             assertEquals(1008, client.awaitClose(10_000));
             assertEquals("invalid platform", client.closeReason());
+            client.expectNothing(0);
         }
     }
 }

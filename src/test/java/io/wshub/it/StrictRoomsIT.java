@@ -15,8 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
-import static io.wshub.it.HubIT.data;
-import static io.wshub.it.HubIT.unique;
+import static io.wshub.it.TestData.data;
+import static io.wshub.it.TestData.unique;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

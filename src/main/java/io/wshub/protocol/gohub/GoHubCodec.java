@@ -5,11 +5,13 @@ import io.wshub.protocol.Inbound;
 import io.wshub.protocol.Json;
 import io.wshub.protocol.Outbound;
 import io.wshub.protocol.WireCodec;
-import jakarta.json.JsonException;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
+
+import java.util.ArrayDeque;
+import java.util.Map;
 
 /**
  * GoHub's frame format: {@code {"message_id":7,"message_type":"join_room","data":{...}}} in, and
@@ -19,6 +21,7 @@ public final class GoHubCodec implements WireCodec {
 
     public static final GoHubCodec INSTANCE = new GoHubCodec();
     static final int MAX_TYPE_LENGTH = 64;
+    static final String UNPAIRED_SURROGATE = "frame contains an unpaired surrogate (not encodable as UTF-8)";
 
     private GoHubCodec() {
     }
@@ -29,7 +32,8 @@ public final class GoHubCodec implements WireCodec {
         JsonValue parsed;
         try {
             parsed = Json.parse(text);
-        } catch (JsonException | IllegalStateException e) {
+        } catch (RuntimeException e) {
+            // JsonException mostly, but Parsson refuses nesting deeper than 1000 with a bare RuntimeException
             return Inbound.malformed(null, ErrorCode.INVALID_FORMAT, "frame is not valid JSON", length);
         }
         if (!(parsed instanceof JsonObject frame)) {
@@ -62,7 +66,64 @@ public final class GoHubCodec implements WireCodec {
         } else if (!(data instanceof JsonObject)) {
             return Inbound.malformed(messageId, ErrorCode.INVALID_FORMAT, "data must be a JSON object", length);
         }
+        if (mayHoldUnpairedSurrogate(text) && holdsUnpairedSurrogate(frame)) {
+            return Inbound.malformed(messageId, ErrorCode.INVALID_FORMAT, UNPAIRED_SURROGATE, length);
+        }
         return Inbound.valid(messageId, typeName.getString(), (JsonObject) data, length);
+    }
+
+    /**
+     * Whether the text has a backslash-u escape or an unpaired surrogate of its own, the only ways its parsed strings
+     * can hold an unpaired surrogate: one pass over the characters, and most frames have neither.
+     */
+    private static boolean mayHoldUnpairedSurrogate(String text) {
+        for (int i = 0, n = text.length(); i < n; i++) {
+            char c = text.charAt(i);
+            if (c == '\\') {
+                if (i + 1 < n && text.charAt(i + 1) == 'u') {
+                    return true;
+                }
+                i++; // the escaped character, which may be a backslash
+            } else if (Character.isSurrogate(c)) {
+                if (!Character.isHighSurrogate(c) || i + 1 == n || !Character.isLowSurrogate(text.charAt(i + 1))) {
+                    return true;
+                }
+                i++;
+            }
+        }
+        return false;
+    }
+
+    /** Whether any string in the value, object keys included, holds an unpaired surrogate. */
+    private static boolean holdsUnpairedSurrogate(JsonValue value) {
+        ArrayDeque<JsonValue> pending = new ArrayDeque<>();
+        pending.push(value);
+        while (!pending.isEmpty()) {
+            JsonValue next = pending.pop();
+            switch (next.getValueType()) {
+                case STRING -> {
+                    if (hasUnpairedSurrogate(((JsonString) next).getString())) {
+                        return true;
+                    }
+                }
+                case OBJECT -> {
+                    for (Map.Entry<String, JsonValue> member : next.asJsonObject().entrySet()) {
+                        if (hasUnpairedSurrogate(member.getKey())) {
+                            return true;
+                        }
+                        pending.push(member.getValue());
+                    }
+                }
+                case ARRAY -> next.asJsonArray().forEach(pending::push);
+                default -> {
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean hasUnpairedSurrogate(String text) {
+        return Json.unpairedSurrogate(text) >= 0;
     }
 
     @Override

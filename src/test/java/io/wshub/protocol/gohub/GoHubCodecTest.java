@@ -47,6 +47,47 @@ class GoHubCodecTest {
         assertMalformed("{\"message_id\":1e40,\"message_type\":\"echo\"}", ErrorCode.INVALID_MESSAGE_ID, null);
     }
 
+    @Test
+    void aFrameNestedDeeperThanTheParserAllowsIsMalformedNotAnException() {
+        // Parsson refuses more than 1000 levels with a bare RuntimeException
+        assertMalformed("{\"message_id\":3,\"message_type\":\"echo\",\"data\":{\"d\":" + "[".repeat(3000)
+                + "]".repeat(3000) + "}}", ErrorCode.INVALID_FORMAT, null);
+    }
+
+    @Test
+    void anUnpairedSurrogateAnywhereInTheParsedFrameIsRefused() {
+        // JSON escapes can spell half a surrogate pair, which has no UTF-8 form: such a frame could not be answered
+        for (String frame : new String[]{
+                "{\"message_id\":4,\"message_type\":\"echo\",\"data\":{\"content\":\"\\ud800\"}}",
+                "{\"message_id\":4,\"message_type\":\"echo\",\"data\":{\"content\":\"x\\uDC00y\"}}",
+                "{\"message_id\":4,\"message_type\":\"echo\",\"data\":{\"content\":\"\\udc00\\ud800\"}}",
+                "{\"message_id\":4,\"message_type\":\"echo\",\"data\":{\"content\":\"ab\\ud83d\"}}",
+                "{\"message_id\":4,\"message_type\":\"echo\",\"data\":{\"\\ud800\":1}}",
+                "{\"message_id\":4,\"message_type\":\"echo\",\"data\":{\"a\":[1,{\"b\":[\"\\udfff\"]}]}}",
+                "{\"message_id\":4,\"message_type\":\"e\\ud800\"}",
+                "{\"message_id\":4,\"message_type\":\"echo\",\"extra\":\"\\ud800\"}",
+                // not from a WebSocket, whose text is valid UTF-8, but decode takes any string
+                "{\"message_id\":4,\"message_type\":\"echo\",\"data\":{\"content\":\"\ud800\"}}"}) {
+            Inbound in = codec.decode(frame);
+            assertFalse(in.isValid(), frame);
+            assertEquals(ErrorCode.INVALID_FORMAT, in.error(), frame);
+            assertEquals(GoHubCodec.UNPAIRED_SURROGATE, in.errorMessage(), frame);
+            assertEquals(4L, in.messageId(), frame);
+        }
+    }
+
+    @Test
+    void escapedSurrogatePairsAndEscapedBackslashesAreFine() {
+        Inbound pair = codec.decode("{\"message_type\":\"echo\",\"data\":{\"\\uD83D\\uDE00\":\"\\ud83d\\ude00\"}}");
+        assertTrue(pair.isValid(), pair.errorMessage());
+        assertEquals("\uD83D\uDE00", pair.data().getString("\uD83D\uDE00"));
+        Inbound raw = codec.decode("{\"message_type\":\"echo\",\"data\":{\"e\":\"\uD83D\uDE00\"}}");
+        assertTrue(raw.isValid(), raw.errorMessage());
+        Inbound backslash = codec.decode("{\"message_type\":\"echo\",\"data\":{\"path\":\"C:\\\\ud800\"}}");
+        assertTrue(backslash.isValid(), backslash.errorMessage());
+        assertEquals("C:\\ud800", backslash.data().getString("path"));
+    }
+
     private void assertMalformed(String text, ErrorCode code, Long messageId) {
         Inbound in = codec.decode(text);
         assertFalse(in.isValid(), text);

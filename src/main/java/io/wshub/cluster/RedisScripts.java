@@ -1,0 +1,88 @@
+package io.wshub.cluster;
+
+import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.Response;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisNoScriptException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * The directory's Lua scripts: files under {@code io/wshub/cluster/redis/}, read once, run by SHA (EVALSHA). A Redis
+ * that does not know a script (it restarted, or SCRIPT FLUSH) answers NOSCRIPT; the script is then loaded and run
+ * again. Every key a script touches is passed in KEYS.
+ */
+public enum RedisScripts {
+    ADD_CLIENT("add_client"),
+    UPDATE_CLIENT("update_client"),
+    REMOVE_CLIENT("remove_client"),
+    JOIN("join"),
+    LEAVE("leave"),
+    CREATE_ROOM("create_room"),
+    DELETE_ROOM("delete_room"),
+    BEAT("beat"),
+    REGISTER_NODE("register_node"),
+    CLAIM_NODE("claim_node");
+
+    private final String file;
+    private final String source;
+    private final String sha;
+
+    RedisScripts(String name) {
+        this.file = "/io/wshub/cluster/redis/" + name + ".lua";
+        try (InputStream in = RedisScripts.class.getResourceAsStream(file)) {
+            if (in == null) {
+                throw new IllegalStateException("missing script " + file);
+            }
+            this.source = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            this.sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1")
+                    .digest(source.getBytes(StandardCharsets.UTF_8)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public String sha() {
+        return sha;
+    }
+
+    public String source() {
+        return source;
+    }
+
+    /** Runs the script by SHA; loads it first when Redis does not know it. */
+    public Object run(UnifiedJedis jedis, List<String> keys, List<String> args) {
+        try {
+            return jedis.evalsha(sha, keys, args);
+        } catch (JedisNoScriptException e) {
+            jedis.scriptLoad(source);
+            return jedis.evalsha(sha, keys, args);
+        }
+    }
+
+    /** Queues the script in a pipeline; the caller {@link #loadAll loads} the scripts before a pipelined batch. */
+    public Response<Object> queue(AbstractPipeline pipeline, List<String> keys, List<String> args) {
+        return pipeline.evalsha(sha, keys, args);
+    }
+
+    /** Makes sure Redis knows every script (idempotent), before pipelines that use them. */
+    public static void loadAll(UnifiedJedis jedis) {
+        for (RedisScripts script : values()) {
+            jedis.scriptLoad(script.source);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return file;
+    }
+}

@@ -1,0 +1,25 @@
+package io.wshub.hub;
+
+/**
+ * Where a connection's frames go: the transport's session (or, in tests, a stand-in). The connection guarantees at
+ * most one {@link #write} in flight at a time, which is what keeps frames in order.
+ */
+public interface Outlet {
+
+    /**
+     * Starts writing one frame. {@code done} is called exactly once: with null when the frame was written, else with
+     * the failure. It may be called before this method returns (the socket was writable).
+     */
+    void write(Frame frame, Done done);
+
+    /** Sends a WebSocket ping; failures are ignored (the idle sweep notices a dead peer). */
+    void ping();
+
+    /** Closes the transport with this code and reason; may wait for the socket, so never called on a sender's thread. */
+    void close(int code, String reason);
+
+    @FunctionalInterface
+    interface Done {
+        void completed(Throwable failure);
+    }
+}

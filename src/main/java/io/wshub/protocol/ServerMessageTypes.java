@@ -1,0 +1,23 @@
+package io.wshub.protocol;
+
+import java.util.Set;
+
+/**
+ * The message types the hub itself sends: replies, pushes and notices. A backend may push any other type, but never
+ * one of these, so that no client can be shown a forged {@code connected}, {@code error}, {@code room_message} (with
+ * a forged sender) or {@code shutdown}.
+ */
+public final class ServerMessageTypes {
+
+    public static final Set<String> RESERVED = Set.of(
+            "connected", "error", "pong", "echo",
+            "room_joined", "room_left", "room_message", "direct_message",
+            "logged_in", "token_refreshed", "session_kicked", "shutdown");
+
+    private ServerMessageTypes() {
+    }
+
+    public static boolean isReserved(String type) {
+        return RESERVED.contains(type);
+    }
+}

@@ -1,0 +1,80 @@
+package io.wshub.transport;
+
+import io.wshub.hub.Frame;
+import io.wshub.hub.Outlet;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.Session;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * A connection's frames written to its Jakarta WebSocket session, asynchronously.
+ * <p>
+ * Tyrus ignores a close requested while the session is still opening (inside {@code @OnOpen}, where a connection
+ * refused at once is closed); such a close is held until the endpoint reports the session {@link #opened}.
+ */
+final class SessionOutlet implements Outlet {
+
+    private static final Logger LOG = Logger.getLogger(SessionOutlet.class.getName());
+    private static final ByteBuffer NO_PAYLOAD = ByteBuffer.allocate(0);
+    private static final int OPENING = 0;
+    private static final int OPEN = 1;
+
+    private final Session session;
+    private final AtomicInteger state = new AtomicInteger(OPENING);
+    private volatile CloseReason heldClose;
+
+    SessionOutlet(Session session) {
+        this.session = session;
+    }
+
+    @Override
+    public void write(Frame frame, Done done) {
+        session.getAsyncRemote().sendText(frame.text(),
+                result -> done.completed(result.isOK() ? null : result.getException()));
+    }
+
+    @Override
+    public void ping() {
+        try {
+            session.getAsyncRemote().sendPing(NO_PAYLOAD.duplicate());
+        } catch (Exception e) {
+            LOG.log(Level.FINE, "ping failed: {0}", e.toString());
+        }
+    }
+
+    @Override
+    public void close(int code, String reason) {
+        CloseReason close = new CloseReason(CloseReason.CloseCodes.getCloseCode(code), reason);
+        if (state.get() == OPENING) {
+            heldClose = close;
+            if (state.get() == OPENING) {
+                return; // opened() closes it
+            }
+        }
+        close(close);
+    }
+
+    /** {@code @OnOpen} returned: a close asked for meanwhile happens now. */
+    void opened() {
+        state.set(OPEN);
+        CloseReason held = heldClose;
+        if (held != null) {
+            heldClose = null;
+            close(held);
+        }
+    }
+
+    private void close(CloseReason reason) {
+        try {
+            if (session.isOpen()) {
+                session.close(reason);
+            }
+        } catch (Exception e) {
+            LOG.log(Level.FINE, "closing a session failed: {0}", e.toString());
+        }
+    }
+}

@@ -1,0 +1,29 @@
+-- Adds a connection to a room if the room exists (or creates it, auto-created, when asked) and has room,
+-- as one atomic step. With force (a node registering its state again) capacity and membership are not checked.
+-- KEYS: 1 room settings hash, 2 room members hash (client -> node), 3 client-rooms set, 4 rooms set
+-- ARGV: 1 room, 2 client, 3 node, 4 create if missing (0/1), 5 name, 6 max members, 7 auto-created (0/1),
+--       8 created at (ms), 9 force (0/1)
+-- Returns {status, name, max, auto, created, members}; status: joined, not_found, full, already_member.
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  if ARGV[4] ~= '1' then
+    return {'not_found'}
+  end
+  redis.call('HSET', KEYS[1], 'name', ARGV[5], 'max', ARGV[6], 'auto', ARGV[7], 'created', ARGV[8])
+  redis.call('SADD', KEYS[4], ARGV[1])
+end
+local s = redis.call('HMGET', KEYS[1], 'name', 'max', 'auto', 'created')
+local count = redis.call('HLEN', KEYS[2])
+local force = ARGV[9] == '1'
+if redis.call('HEXISTS', KEYS[2], ARGV[2]) == 1 then
+  if not force then
+    return {'already_member', s[1], s[2], s[3], s[4], count}
+  end
+  count = count - 1
+end
+local max = tonumber(s[2])
+if not force and max > 0 and count >= max then
+  return {'full', s[1], s[2], s[3], s[4], count}
+end
+redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
+redis.call('SADD', KEYS[3], ARGV[1])
+return {'joined', s[1], s[2], s[3], s[4], count + 1}

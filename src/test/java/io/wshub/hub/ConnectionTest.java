@@ -1,0 +1,298 @@
+package io.wshub.hub;
+
+import io.wshub.auth.ClientIdentity;
+import io.wshub.auth.Permissions;
+import io.wshub.protocol.Outbound;
+import io.wshub.protocol.gohub.GoHubCodec;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The per-connection send queue: order, bounds, slow consumers, closing, and that nothing leaves it stuck. */
+class ConnectionTest {
+
+    private final TestHost host = new TestHost(4, 1_000);
+
+    @AfterEach
+    void stopTimer() {
+        host.close();
+    }
+
+    static Connection connection(Outlet outlet, Connection.Host host) {
+        return new Connection("c-" + System.nanoTime(), ClientIdentity.anonymous("guest-test", null,
+                Permissions.parse(List.of("*:*"))), outlet, GoHubCodec.INSTANCE, host);
+    }
+
+    static Outbound message(long id, String dataJson) {
+        return new Outbound(id, "test", dataJson, 0L, null);
+    }
+
+    static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        for (int i = 0; i < 500 && !condition.getAsBoolean(); i++) {
+            Thread.sleep(10);
+        }
+        assertTrue(condition.getAsBoolean(), "condition not met within 5 s");
+    }
+
+    @Test
+    void framesAreWrittenInOrderWithOneInFlight() {
+        TestOutlet outlet = new TestOutlet(TestOutlet.Mode.MANUAL);
+        Connection connection = connection(outlet, new TestHost(100, 100_000));
+        for (int i = 1; i <= 20; i++) {
+            assertTrue(connection.send(message(i, "{\"n\":" + i + "}")));
+        }
+        assertEquals(1, outlet.written.size(), "one frame in flight until it completes");
+        while (outlet.complete(null)) {
+            // each completion starts the next write
+        }
+        assertEquals(20, outlet.written.size());
+        for (int i = 0; i < 20; i++) {
+            assertTrue(outlet.written.get(i).contains("\"n\":" + (i + 1) + "}"), outlet.written.get(i));
+        }
+        assertEquals(1, outlet.maxInFlight.get());
+        assertEquals(0, connection.queuedFrames());
+    }
+
+    @Test
+    void inlineCompletionsDoNotRecurse() {
+        TestOutlet outlet = new TestOutlet(TestOutlet.Mode.INLINE);
+        Connection connection = connection(outlet, new TestHost(200_000, Long.MAX_VALUE));
+        for (int i = 0; i < 100_000; i++) {
+            connection.send(message(i, "{}"));
+        }
+        assertEquals(100_000, outlet.written.size());
+    }
+
+    @Test
+    void aQueueOverItsFrameBoundClosesAsSlowConsumerWithoutWritingMore() {
+        TestOutlet outlet = new TestOutlet(TestOutlet.Mode.MANUAL);
+        Connection connection = connection(outlet, host);
+        for (int i = 0; i < 4; i++) {
+            assertTrue(connection.send(message(i, "{}")));
+        }
+        assertFalse(connection.send(message(5, "{}")), "the fifth frame overflows a queue of four");
+        assertEquals(1, host.slowConsumers.get());
+        assertFalse(connection.isOpen());
+        assertEquals(1, host.departures.size());
+        assertEquals(1008, host.departures.get(0).code());
+        assertEquals("slow consumer", host.departures.get(0).reason());
+        assertFalse(connection.send(message(6, "{}")), "nothing is queued after the close");
+        assertEquals(1, outlet.written.size());
+    }
+
+    @Test
+    void aQueueOverItsCharacterBoundClosesToo() {
+        TestOutlet outlet = new TestOutlet(TestOutlet.Mode.MANUAL);
+        Connection connection = connection(outlet, host);
+        assertTrue(connection.send(message(1, "{\"x\":\"" + "a".repeat(400) + "\"}")));
+        assertTrue(connection.send(message(2, "{\"x\":\"" + "a".repeat(400) + "\"}")));
+        assertFalse(connection.send(message(3, "{\"x\":\"" + "a".repeat(400) + "\"}")));
+        assertEquals(1, host.slowConsumers.get());
+    }
+
+    @Test
+    void theCloseFrameWaitsForTheFrameInFlight() throws Exception {
+        TestOutlet outlet = new TestOutlet(TestOutlet.Mode.MANUAL);
+        Connection connection = connection(outlet, host);
+        connection.send(message(1, "{}"));
+        connection.send(message(2, "{}"));
+        connection.close(4002, "kicked");
+        assertTrue(connection.isClosed());
+        assertEquals(1, host.departures.size(), "the hub forgets it at once");
+        Thread.sleep(200);
+        assertTrue(outlet.closes.isEmpty(), "not closed while a frame is in flight");
+        outlet.complete(null);
+        await(() -> outlet.closes.size() == 1);
+        assertEquals(new TestOutlet.Close(4002, "kicked"), outlet.closes.get(0));
+        assertEquals(1, outlet.written.size(), "the queued second frame was dropped");
+    }
+
+    @Test
+    void aStalledFrameInFlightDoesNotKeepTheTransportOpenForever() throws Exception {
+        TestOutlet outlet = new TestOutlet(TestOutlet.Mode.MANUAL);
+        Connection connection = connection(outlet, host);
+        connection.send(message(1, "{}"));
+        long before = System.currentTimeMillis();
+        connection.close(1001, "idle timeout");
+        await(() -> !outlet.closes.isEmpty());
+        assertTrue(System.currentTimeMillis() - before >= Connection.STALLED_CLOSE_MILLIS - 100);
+        assertEquals(new TestOutlet.Close(1001, "idle timeout"), outlet.closes.get(0));
+    }
+
+    @Test
+    void closeAfterFlushWritesWhatWasQueuedThenCloses() throws Exception {
+        TestOutlet outlet = new TestOutlet(TestOutlet.Mode.MANUAL);
+        Connection connection = connection(outlet, host);
+        connection.send(message(1, "{}"));
+        connection.send(message(2, "{\"error\":1}"));
+        connection.closeAfterFlush(1008, "too many connections");
+        assertFalse(connection.send(message(3, "{}")), "frames after the close decision are dropped");
+        assertTrue(connection.isOpen() == false && !connection.isClosed(), "closing, still flushing");
+        outlet.complete(null);
+        outlet.complete(null);
+        await(() -> outlet.closes.size() == 1);
+        assertEquals(2, outlet.written.size());
+        assertEquals(new TestOutlet.Close(1008, "too many connections"), outlet.closes.get(0));
+        assertEquals("too many connections", host.departures.get(0).reason());
+    }
+
+    @Test
+    void theFirstCloseDecidedWinsOverLaterOnes() throws Exception {
+        TestOutlet outlet = new TestOutlet(TestOutlet.Mode.MANUAL);
+        Connection connection = connection(outlet, host);
+        connection.send(message(1, "{}"));
+        connection.closeAfterFlush(4000, "session replaced");
+        // the peer is behind: more frames for it overflow, and a slow-consumer close follows
+        connection.close(1008, "slow consumer");
+        outlet.complete(null);
+        await(() -> outlet.closes.size() == 1);
+        assertEquals(new TestOutlet.Close(4000, "session replaced"), outlet.closes.get(0));
+        assertEquals(1, host.departures.size());
+        assertEquals(4000, host.departures.get(0).code());
+        assertEquals("session replaced", host.departures.get(0).reason());
+    }
+
+    @Test
+    void aPeerThatGoesAfterTheServerDecidedIsReportedWithTheServersReason() {
+        TestOutlet outlet = new TestOutlet(TestOutlet.Mode.MANUAL);
+        Connection connection = connection(outlet, host);
+        connection.send(message(1, "{}"));
+        connection.closeAfterFlush(4001, "token expired");
+        connection.transportClosed(1006, "connection reset");
+        assertEquals(4001, host.departures.get(0).code());
+        assertEquals("token expired", host.departures.get(0).reason());
+        assertTrue(connection.isTransportClosed());
+    }
+
+    @Test
+    void concurrentClosesReportOneReasonEverywhere() throws Exception {
+        ExecutorService threads = Executors.newFixedThreadPool(8);
+        try {
+            for (int round = 0; round < 200; round++) {
+                TestHost roundHost = new TestHost(10, 10_000);
+                TestOutlet outlet = new TestOutlet(TestOutlet.Mode.INLINE);
+                Connection connection = connection(outlet, roundHost);
+                CountDownLatch start = new CountDownLatch(1);
+                List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+                for (int t = 0; t < 8; t++) {
+                    int code = 4000 + t;
+                    done.add(threads.submit(() -> {
+                        start.await();
+                        if (code % 2 == 0) {
+                            connection.close(code, "reason " + code);
+                        } else {
+                            connection.closeAfterFlush(code, "reason " + code);
+                        }
+                        return null;
+                    }));
+                }
+                start.countDown();
+                for (var future : done) {
+                    future.get(5, TimeUnit.SECONDS);
+                }
+                await(() -> outlet.closes.size() == 1);
+                roundHost.close();
+                assertEquals(1, roundHost.departures.size());
+                TestHost.Departure departure = roundHost.departures.get(0);
+                TestOutlet.Close close = outlet.closes.get(0);
+                assertEquals(departure.code(), close.code(), "the client reads the reason the hub reports");
+                assertEquals(departure.reason(), close.reason());
+                assertEquals("reason " + close.code(), close.reason(), "code and reason of the same decision");
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    @Test
+    void aFailedSendClosesWith1011AndLeavesNothingStuck() throws Exception {
+        TestOutlet outlet = new TestOutlet(TestOutlet.Mode.MANUAL);
+        Connection connection = connection(outlet, host);
+        connection.send(message(1, "{}"));
+        connection.send(message(2, "{}"));
+        outlet.complete(new java.io.IOException("broken pipe"));
+        assertFalse(connection.isOpen());
+        assertEquals(1011, host.departures.get(0).code());
+        assertEquals(0, connection.queuedFrames());
+        await(() -> outlet.closes.size() == 1);
+    }
+
+    @Test
+    void aTransportThatThrowsCountsAsAFailedSend() {
+        Outlet throwing = new Outlet() {
+            @Override
+            public void write(Frame frame, Done done) {
+                throw new IllegalStateException("the session is closed");
+            }
+
+            @Override
+            public void ping() {
+            }
+
+            @Override
+            public void close(int code, String reason) {
+            }
+        };
+        Connection connection = connection(throwing, host);
+        connection.send(message(1, "{}"));
+        assertFalse(connection.isOpen());
+        assertEquals(1011, host.departures.get(0).code());
+    }
+
+    /** Tyrus throws java.lang.Error (MalformedInputException) for text it cannot encode, and never reports back. */
+    @Test
+    void aTransportThatThrowsAnErrorDoesNotLeaveTheQueueStuck() {
+        TestOutlet behind = new TestOutlet(TestOutlet.Mode.INLINE);
+        Outlet failing = new Outlet() {
+            @Override
+            public void write(Frame frame, Done done) {
+                throw new Error(new java.nio.charset.MalformedInputException(1));
+            }
+
+            @Override
+            public void ping() {
+            }
+
+            @Override
+            public void close(int code, String reason) {
+                behind.close(code, reason);
+            }
+        };
+        Connection connection = connection(failing, host);
+        connection.send(message(1, "{}"));
+        assertFalse(connection.isOpen());
+        assertEquals(1011, host.departures.get(0).code());
+        assertEquals(0, connection.queuedFrames());
+    }
+
+    @Test
+    void aMessageThatCannotBeEncodedIsNeverQueued() {
+        TestOutlet outlet = new TestOutlet(TestOutlet.Mode.MANUAL);
+        Connection connection = connection(outlet, host);
+        assertThrows(Frame.UnencodableException.class, () -> connection.send(message(1, "{\"x\":\"bad \ud800\"}")));
+        Delivery shared = new Delivery(message(2, "{\"x\":\"\udc00 alone\"}"));
+        assertFalse(connection.send(shared), "a shared message that cannot be encoded reaches nobody");
+        assertTrue(outlet.written.isEmpty());
+        assertEquals(0, connection.queuedFrames());
+        assertTrue(connection.send(message(3, "{\"x\":\"pair \ud83d\ude00 fine\"}")));
+        assertEquals(1, outlet.written.size(), "the connection keeps working");
+    }
+
+    @Test
+    void aSharedDeliveryIsEncodedOnceForEveryReceiver() {
+        Delivery delivery = new Delivery(message(7, "{\"a\":1}"));
+        Frame first = delivery.frameFor(GoHubCodec.INSTANCE);
+        assertTrue(first == delivery.frameFor(GoHubCodec.INSTANCE));
+    }
+}
