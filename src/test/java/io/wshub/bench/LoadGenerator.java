@@ -1,27 +1,20 @@
 package io.wshub.bench;
 
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CountDownLatch;
+import java.util.Locale;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * Load runs for docs/benchmarks.md (not a test). It drives a running hub with real WebSocket clients and reads the
- * server's CPU time from /proc, so that the figure reported is server CPU per operation.
+ * Load runs for docs/benchmarks.md (not a test). It drives a running hub with WebSocket clients of its own
+ * ({@link WsClient}: NIO, two selector threads, ~20,000 connections in one process) and reads the server's CPU time
+ * from /proc, so that the figure reported is server CPU per operation.
  * <pre>
  * mvn -q test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=io.wshub.bench.LoadGenerator \
  *     -Dexec.args="echo --pid 1234 --clients 100 --warmup 60 --seconds 30"
@@ -29,33 +22,22 @@ import java.util.regex.Pattern;
  * </pre>
  * Across nodes: {@code --url} takes several hub URLs (members are spread over them round-robin), {@code --sender-url}
  * puts the sender on another node, and {@code --pid} several process ids (their CPU is added up).
+ * <p>
+ * The scenarios of shared/peer-figures.md one at a time against a running server ({@link Scenarios}):
+ * {@code burst}, {@code fanout-max}, {@code broadcast}, {@code echo-loop}, {@code ping}, {@code connect}, or
+ * {@code table} for all of them, with {@code --url ws://host:port/ws --pid PID}, {@code --flavor wshub|gohub}
+ * (default wshub), {@code --admin-token JWT} (wshub's broadcast and stats), {@code --warmup S} (warm-up load first,
+ * default 0) and the sizes of {@link Scenarios}. {@code token --dir D} makes an RSA key for wshub and prints the
+ * environment and an admin token. The whole GoHub/wshub comparison is {@link PeerTable}.
  */
 public final class LoadGenerator {
 
-    private static final Pattern SENT_AT = Pattern.compile("\"t\":(\\d+)");
-
+    private final Options options;
     private final String mode;
-    private final List<URI> urls;
-    private final URI senderUrl;
-    private final long[] pids;
-    private final int clients;
-    private final int rate;
-    private final int warmupSeconds;
-    private final int seconds;
-    private final HttpClient http = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(2)).build();
-    private final AtomicLong operations = new AtomicLong();
-    private volatile boolean measuring;
-    private final LatencyLog latencies = new LatencyLog();
 
     private LoadGenerator(String[] args) {
-        mode = args[0];
-        urls = Arrays.stream(option(args, "--url", "ws://127.0.0.1:8080/ws").split(",")).map(URI::create).toList();
-        senderUrl = URI.create(option(args, "--sender-url", urls.get(0).toString()));
-        pids = Arrays.stream(option(args, "--pid", "0").split(",")).mapToLong(Long::parseLong).toArray();
-        clients = Integer.parseInt(option(args, "--clients", "100"));
-        rate = Integer.parseInt(option(args, "--rate", "20"));
-        warmupSeconds = Integer.parseInt(option(args, "--warmup", "60"));
-        seconds = Integer.parseInt(option(args, "--seconds", "30"));
+        options = new Options(args);
+        mode = options.mode("");
     }
 
     public static void main(String[] args) throws Exception {
@@ -64,159 +46,150 @@ public final class LoadGenerator {
     }
 
     private void run() throws Exception {
-        List<WebSocket> sockets = new ArrayList<>();
+        switch (mode) {
+            case "echo", "fanout" -> legacy();
+            case "token" -> token();
+            case "table" -> scenarios(Scenarios.ALL);
+            default -> {
+                if (!Scenarios.ALL.contains(mode)) {
+                    throw new IllegalArgumentException("mode is echo, fanout, table, token or one of " + Scenarios.ALL);
+                }
+                scenarios(List.of(mode));
+            }
+        }
+    }
+
+    private Target target() {
+        Target.Flavor flavor = Target.Flavor.valueOf(options.get("--flavor", "wshub").toUpperCase(Locale.ROOT));
+        return new Target(flavor == Target.Flavor.GOHUB ? "GoHub" : "wshub", flavor,
+                URI.create(options.get("--url", "ws://127.0.0.1:8080/ws").split(",")[0]), pids(),
+                options.get("--admin-token", null), options.get("--gohub-secret", "bench-secret"),
+                options.get("--gohub-issuer", "gohub"));
+    }
+
+    private long[] pids() {
+        return Arrays.stream(options.get("--pid", "0").split(",")).mapToLong(Long::parseLong).toArray();
+    }
+
+    private void scenarios(List<String> names) throws Exception {
+        Target target = target();
+        if (target.pids[0] == 0) {
+            System.out.println("no --pid: server CPU figures are not measured");
+        }
+        try (WsClient client = new WsClient(options.getInt("--client-threads", 2))) {
+            Scenarios s = new Scenarios(client, target, options);
+            s.warmup(options.getInt("--warmup", 0));
+            for (String name : names) {
+                Scenarios.Result r = s.run(name);
+                System.out.println("  " + name + " " + r.values);
+            }
+        }
+    }
+
+    private void token() throws Exception {
+        Tokens tokens = new Tokens(Path.of(options.get("--dir", "/tmp/wshub-bench-keys")));
+        System.out.println("start wshub with:");
+        System.out.println("  MP_JWT_VERIFY_PUBLICKEY_LOCATION=" + tokens.publicKeyFile().toUri()
+                + " MP_JWT_VERIFY_ISSUER=" + Tokens.WSHUB_ISSUER);
+        System.out.println("admin token (valid 24 h; this key exists only for this token):");
+        System.out.println(tokens.admin());
+    }
+
+    // ------------------------------------------------------------------------------- echo and fanout (docs/benchmarks.md)
+
+    /**
+     * {@code echo}: {@code --clients} in a closed loop; {@code fanout}: {@code --clients} members of room
+     * {@code bench} and one sender at {@code --rate} messages per second. The same traffic runs {@code --warmup}
+     * seconds unmeasured, then {@code --seconds} measured.
+     */
+    private void legacy() throws Exception {
+        List<URI> urls = Arrays.stream(options.get("--url", "ws://127.0.0.1:8080/ws").split(",")).map(URI::create)
+                .toList();
+        URI senderUrl = URI.create(options.get("--sender-url", urls.get(0).toString()));
+        long[] pids = pids();
+        int clients = options.getInt("--clients", 100);
+        int rate = options.getInt("--rate", 20);
+        int warmupSeconds = options.getInt("--warmup", 60);
+        int seconds = options.getInt("--seconds", 30);
+        Target target = new Target("hub", Target.Flavor.valueOf(options.get("--flavor", "wshub")
+                .toUpperCase(Locale.ROOT)), urls.get(0), pids, null, options.get("--gohub-secret", "bench-secret"),
+                options.get("--gohub-issuer", "gohub"));
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
-        if (mode.equals("echo")) {
-            for (int i = 0; i < clients; i++) {
-                sockets.add(connect(new EchoClient(), urls.get(i % urls.size())));
-            }
-        } else if (mode.equals("fanout")) {
-            CountDownLatch joined = new CountDownLatch(clients);
-            for (int i = 0; i < clients; i++) {
-                sockets.add(connect(new RoomMember(joined), urls.get(i % urls.size())));
-            }
-            String join = "{\"message_type\":\"join_room\",\"data\":{\"room_id\":\"bench\"}}";
-            sockets.forEach(s -> s.sendText(join, true));
-            joined.await(60, TimeUnit.SECONDS);
-            WebSocket sender = connect(new RoomMember(new CountDownLatch(1)), senderUrl);
-            sender.sendText(join, true).join();
-            long periodMicros = 1_000_000L / rate;
-            timer.scheduleAtFixedRate(() -> sender.sendText("{\"message_type\":\"room_message\",\"data\":{"
-                    + "\"room_id\":\"bench\",\"content\":{\"t\":" + System.nanoTime() + "}}}", true),
-                    0, periodMicros, TimeUnit.MICROSECONDS);
-        } else {
-            throw new IllegalArgumentException("mode is echo or fanout");
-        }
-        System.out.printf("%s: %d clients connected, warming up %d s%n", mode, clients, warmupSeconds);
-        Thread.sleep(warmupSeconds * 1000L);
-        long cpuBefore = serverCpuTicks();
-        long opsBefore = operations.get();
-        measuring = true;
-        long start = System.nanoTime();
-        Thread.sleep(seconds * 1000L);
-        measuring = false;
-        double elapsed = (System.nanoTime() - start) / 1e9;
-        long ops = operations.get() - opsBefore;
-        long cpuTicks = serverCpuTicks() - cpuBefore;
-        timer.shutdownNow();
-        double cpuSeconds = cpuTicks / 100.0;
-        long[] sorted = latencies.sorted();
-        System.out.printf("%s: %d clients, %.0f %s/s, p50 %.2f ms, p99 %.2f ms, server CPU %.1f%% of one core, "
-                        + "%.1f us per %s%n",
-                mode, clients, ops / elapsed, mode.equals("echo") ? "requests" : "deliveries",
-                percentile(sorted, 0.50) / 1e6, percentile(sorted, 0.99) / 1e6, 100 * cpuSeconds / elapsed,
-                pids[0] == 0 ? Double.NaN : 1e6 * cpuSeconds / ops, mode.equals("echo") ? "request" : "delivery");
-        sockets.forEach(s -> s.sendClose(WebSocket.NORMAL_CLOSURE, "done"));
-        Thread.sleep(500);
-    }
-
-    private WebSocket connect(WebSocket.Listener listener, URI url) {
-        return http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(30)).buildAsync(url, listener).join();
-    }
-
-    /** utime + stime of the server processes, in clock ticks (1/100 s). */
-    private long serverCpuTicks() throws Exception {
-        long ticks = 0;
-        for (long pid : pids) {
-            if (pid != 0) {
-                String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-            }
-        }
-        return ticks;
-    }
-
-    private static double percentile(long[] sorted, double p) {
-        return sorted.length == 0 ? Double.NaN : sorted[Math.min(sorted.length - 1, (int) (p * sorted.length))];
-    }
-
-    private static String option(String[] args, String name, String fallback) {
-        int at = Arrays.asList(args).indexOf(name);
-        return at >= 0 && at + 1 < args.length ? args[at + 1] : fallback;
-    }
-
-    /** Reassembles text frames and hands each whole frame to {@link #onFrame}. */
-    private abstract static class FrameListener implements WebSocket.Listener {
-        private final StringBuilder text = new StringBuilder();
-
-        @Override
-        public void onOpen(WebSocket socket) {
-            socket.request(1);
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
-            text.append(data);
-            if (last) {
-                onFrame(socket, text);
-                text.setLength(0);
-            }
-            socket.request(1);
-            return null;
-        }
-
-        abstract void onFrame(WebSocket socket, CharSequence frame);
-    }
-
-    /** Closed loop: sends the next echo as soon as the previous one is answered. */
-    private final class EchoClient extends FrameListener {
-        private long sentAt;
-        private long id;
-
-        @Override
-        void onFrame(WebSocket socket, CharSequence frame) {
-            if (frame.toString().contains("\"echo\"")) {
-                operations.incrementAndGet();
-                if (measuring) {
-                    latencies.add(System.nanoTime() - sentAt);
+        Scenarios.Counters counters = new Scenarios.Counters(2_000_000);
+        List<WsClient.Conn> conns = new ArrayList<>();
+        try (WsClient client = new WsClient(options.getInt("--client-threads", 2))) {
+            Scenarios s = new Scenarios(client, target, options);
+            if (mode.equals("echo")) {
+                byte[] reply = Scenarios.bytes(target.echoReply() + "\"");
+                Scenarios.Echoer[] echoers = new Scenarios.Echoer[clients];
+                WsClient.Conn[] opened = client.openAll(clients, i -> urls.get(i % urls.size()),
+                        i -> echoers[i] = s.new Echoer(counters, reply, false), 200, 600, null);
+                conns.addAll(Arrays.asList(opened));
+                for (int i = 0; i < clients; i++) {
+                    if (opened[i].isOpen()) {
+                        echoers[i].fire(opened[i]);
+                    }
                 }
-            }
-            sentAt = System.nanoTime();
-            socket.sendText("{\"message_id\":" + (++id) + ",\"message_type\":\"echo\",\"data\":{\"n\":" + id + "}}",
-                    true);
-        }
-    }
-
-    /** Counts room messages and their latency from the sender's timestamp (same JVM, same clock). */
-    private final class RoomMember extends FrameListener {
-        private final CountDownLatch joined;
-
-        RoomMember(CountDownLatch joined) {
-            this.joined = joined;
-        }
-
-        @Override
-        void onFrame(WebSocket socket, CharSequence frame) {
-            String text = frame.toString();
-            if (text.contains("\"room_joined\"")) {
-                joined.countDown();
-            } else if (text.contains("\"room_message\"")) {
-                operations.incrementAndGet();
-                Matcher sent = SENT_AT.matcher(text);
-                if (measuring && sent.find()) {
-                    latencies.add(System.nanoTime() - Long.parseLong(sent.group(1)));
+            } else {
+                Scenarios.Member[] members = new Scenarios.Member[clients + 1];
+                WsClient.Conn[] opened = client.openAll(clients, i -> memberUri(target, urls.get(i % urls.size()), i),
+                        i -> members[i] = new Scenarios.Member(counters, 1, Scenarios.bytes("room_message\"")), 200,
+                        600, null);
+                conns.addAll(Arrays.asList(opened));
+                byte[] join = Scenarios.bytes("{\"message_type\":\"join_room\",\"data\":{\"room_id\":\"bench\"}}");
+                for (WsClient.Conn c : opened) {
+                    if (c.isOpen()) {
+                        c.sendText(join);
+                    }
                 }
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (counters.joined.get() < clients && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                }
+                WsClient.Conn[] sender = client.openAll(1, i -> memberUri(target, senderUrl, clients),
+                        i -> members[clients] = new Scenarios.Member(counters, 1, Scenarios.bytes("room_message\"")),
+                        1, 60, null);
+                conns.add(sender[0]);
+                sender[0].sendText(join);
+                while (!members[clients].joined && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                }
+                AtomicLong seq = new AtomicLong();
+                timer.scheduleAtFixedRate(() -> sender[0].sendText(Scenarios.roomMessage(seq.getAndIncrement(),
+                        System.nanoTime(), 64)), 0, 1_000_000L / rate, TimeUnit.MICROSECONDS);
             }
+            System.out.printf("%s: %d clients connected, warming up %d s%n", mode, clients, warmupSeconds);
+            Thread.sleep(warmupSeconds * 1000L);
+            long cpuBefore = Proc.cpuTicks(pids);
+            long opsBefore = counters.delivered.sum();
+            counters.measuring = true;
+            long start = System.nanoTime();
+            Thread.sleep(seconds * 1000L);
+            counters.measuring = false;
+            double elapsed = (System.nanoTime() - start) / 1e9;
+            long ops = counters.delivered.sum() - opsBefore;
+            double cpuSeconds = (Proc.cpuTicks(pids) - cpuBefore) / Proc.TICKS_PER_SECOND;
+            timer.shutdownNow();
+            long[] sorted = counters.latencies.sorted();
+            boolean echo = mode.equals("echo");
+            System.out.printf(Locale.ROOT, "%s: %d clients, %.0f %s/s, p50 %.2f ms, p99 %.2f ms, server CPU %.1f%% of "
+                            + "one core, %.1f us per %s%n", mode, clients, ops / elapsed, echo ? "requests" : "deliveries",
+                    Scenarios.pct(sorted, 0.50) / 1e6, Scenarios.pct(sorted, 0.99) / 1e6, 100 * cpuSeconds / elapsed,
+                    pids[0] == 0 ? Double.NaN : 1e6 * cpuSeconds / ops, echo ? "request" : "delivery");
+            if (counters.serverClosed.get() > 0 || counters.errors.get() > 0 || counters.mismatched.get() > 0) {
+                System.out.printf("%s: %d connections closed by the server %s, %d error frames, %d wrong replies%n",
+                        mode, counters.serverClosed.get(), counters.closeCodes, counters.errors.get(),
+                        counters.mismatched.get());
+            }
+            WsClient.closeAll(conns, 10);
         }
     }
 
-    /** Latencies of the measured window (bounded, so a long run cannot exhaust memory). */
-    private static final class LatencyLog {
-        private final long[] values = new long[2_000_000];
-        private final AtomicLong count = new AtomicLong();
-
-        void add(long nanos) {
-            long at = count.getAndIncrement();
-            if (at < values.length) {
-                values[(int) at] = nanos;
-            }
+    private static URI memberUri(Target target, URI url, int i) {
+        if (target.isGohub()) {
+            return URI.create(url + "?token=" + Tokens.gohubMember(target.gohubSecret, target.gohubIssuer,
+                    "bench-" + i));
         }
-
-        long[] sorted() {
-            long[] copy = Arrays.copyOf(values, (int) Math.min(values.length, count.get()));
-            Arrays.sort(copy);
-            return copy;
-        }
+        return url;
     }
 }
