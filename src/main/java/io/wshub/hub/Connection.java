@@ -325,10 +325,12 @@ public final class Connection {
             if (!sending.compareAndSet(false, true)) {
                 return;
             }
-            if (closed.get()) {
+            if (closed.get() || closingNow()) {
                 discardQueued();
                 sending.set(false);
-                closeOutlet(0); // nothing is in flight: this thread holds the send turn
+                if (closed.get()) {
+                    closeOutlet(0); // nothing is in flight: this thread holds the send turn
+                }
                 return;
             }
             Frame next = queue.poll();
@@ -362,6 +364,12 @@ public final class Connection {
         }
     }
 
+    /** A close was decided that does not wait for the queue (a failed send, say): nothing more is written. */
+    private boolean closingNow() {
+        Closing decided = closing.get();
+        return decided != null && !decided.afterFlush();
+    }
+
     private void closeIfFlushed() {
         Closing decided = closing.get();
         if (decided != null && decided.afterFlush() && queue.isEmpty() && !sending.get()) {
@@ -392,8 +400,10 @@ public final class Connection {
             inFlightSince = 0;
             if (failure == null) {
                 host.sent();
-            } else {
-                close(1011, "send failed");
+            } else if (closing.compareAndSet(null, new Closing(1011, "send failed", false))) {
+                // The container may report inside its writer's lock: the close, and what it sets off (departure,
+                // events, sends to other connections), runs on the hub's thread, never here.
+                host.closeLater(Connection.this::closeNow, 0);
             }
             sending.set(false);
             if (closed.get()) {

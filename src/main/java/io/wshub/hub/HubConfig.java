@@ -57,6 +57,10 @@ public class HubConfig {
     boolean tyrusIdleTimerFix;
 
     @Inject
+    @ConfigProperty(name = "wshub.tyrus.raw-frames", defaultValue = "true")
+    boolean tyrusRawFrames;
+
+    @Inject
     @ConfigProperty(name = "wshub.session.single-per-platform", defaultValue = "false")
     boolean singleSessionPerPlatform;
 
@@ -127,5 +131,10 @@ public class HubConfig {
 
     public boolean tyrusIdleTimerFix() {
         return tyrusIdleTimerFix;
+    }
+
+    /** Frames encoded once and written raw to every receiver (see transport.TyrusRawFrames). */
+    public boolean tyrusRawFrames() {
+        return tyrusRawFrames;
     }
 }

@@ -8,6 +8,7 @@ import io.wshub.hub.Hub;
 import io.wshub.hub.HubConfig;
 import io.wshub.hub.HubScheduler;
 import io.wshub.transport.TyrusIdleTimerFix;
+import io.wshub.transport.TyrusRawFrames;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
@@ -36,6 +37,8 @@ public class NodeHealth {
     ConnectionSweeper sweeper;
     @Inject
     TyrusIdleTimerFix tyrusFix;
+    @Inject
+    TyrusRawFrames rawFrames;
     @Inject
     Bus bus;
     @Inject
@@ -76,6 +79,7 @@ public class NodeHealth {
                     .withData("heartbeat", beating ? "current" : "late: more than the node TTL ago")
                     .withData("cluster_calls_waiting", cluster.waiting())
                     .withData("tyrus_idle_timer_fix", tyrusFix.status())
+                    .withData("tyrus_raw_frames", rawFrames.status())
                     .build();
         };
     }

@@ -12,7 +12,6 @@ import io.wshub.protocol.HubException;
 import io.wshub.protocol.Inbound;
 import io.wshub.protocol.gohub.GoHubCodec;
 import io.wshub.routing.Dispatcher;
-import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.OnClose;
 import jakarta.websocket.OnError;
@@ -29,9 +28,9 @@ import java.util.logging.Logger;
 
 /**
  * The WebSocket boundary for the GoHub format: identifies the client, hands it to {@link Admission}, and hands every
- * decoded frame to the {@link Dispatcher}. One instance per connection.
+ * decoded frame to the {@link Dispatcher}. One plain instance per connection, made by {@link EndpointConfigurator}.
  */
-@ServerEndpoint(value = "/ws", subprotocols = HubEndpoint.BEARER)
+@ServerEndpoint(value = "/ws", subprotocols = HubEndpoint.BEARER, configurator = EndpointConfigurator.class)
 public class HubEndpoint {
 
     private static final Logger LOG = Logger.getLogger(HubEndpoint.class.getName());
@@ -40,24 +39,29 @@ public class HubEndpoint {
     /** Frames up to this multiple of the limit are read and answered; larger ones the container refuses unread. */
     private static final int CONTAINER_LIMIT_FACTOR = 4;
 
-    @Inject
-    Admission admission;
-    @Inject
-    HubConfig config;
-    @Inject
-    Dispatcher dispatcher;
-    @Inject
-    TyrusIdleTimerFix tyrusFix;
-    @Inject
-    AuthConfig authConfig;
-    @Inject
-    Identities identities;
+    private final Admission admission;
+    private final HubConfig config;
+    private final Dispatcher dispatcher;
+    private final TyrusIdleTimerFix tyrusFix;
+    private final TyrusRawFrames rawFrames;
+    private final AuthConfig authConfig;
+    private final Identities identities;
 
     private Connection connection;
 
+    HubEndpoint(EndpointServices services) {
+        this.admission = services.admission;
+        this.config = services.config;
+        this.dispatcher = services.dispatcher;
+        this.tyrusFix = services.tyrusFix;
+        this.rawFrames = services.rawFrames;
+        this.authConfig = services.authConfig;
+        this.identities = services.identities;
+    }
+
     @OnOpen
     public void open(Session session) {
-        SessionOutlet outlet = new SessionOutlet(session);
+        SessionOutlet outlet = new SessionOutlet(session, rawFrames.senderFor(session));
         try {
             identifyAndAdmit(session, outlet);
         } finally {
@@ -122,8 +126,19 @@ public class HubEndpoint {
 
     @OnError
     public void error(Session session, Throwable failure) {
-        LOG.log(Level.FINE, "WebSocket error", failure);
-        if (connection != null && !session.isOpen()) {
+        if (failure instanceof java.io.IOException) {
+            LOG.log(Level.FINE, "WebSocket I/O error", failure); // the peer went: @OnClose follows
+        } else {
+            LOG.log(Level.WARNING, "WebSocket endpoint failure", failure);
+        }
+        if (connection == null) {
+            // failed before the connection existed: the client must not hang on an open, silent socket
+            try {
+                session.close(new CloseReason(CloseReason.CloseCodes.UNEXPECTED_CONDITION, "server error"));
+            } catch (java.io.IOException | RuntimeException e) {
+                LOG.log(Level.FINE, "closing after a failure failed", e);
+            }
+        } else if (!session.isOpen()) {
             connection.transportClosed(CloseReason.CloseCodes.CLOSED_ABNORMALLY.getCode(),
                     String.valueOf(failure.getMessage()));
         }

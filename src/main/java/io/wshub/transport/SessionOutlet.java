@@ -24,17 +24,30 @@ final class SessionOutlet implements Outlet {
     private static final int OPEN = 1;
 
     private final Session session;
+    /** Null when frames go through {@code sendText} (switched off, an extension, or Tyrus changed). */
+    private final TyrusRawFrames.Sender raw;
     private final AtomicInteger state = new AtomicInteger(OPENING);
     private volatile CloseReason heldClose;
 
-    SessionOutlet(Session session) {
+    SessionOutlet(Session session, TyrusRawFrames.Sender raw) {
         this.session = session;
+        this.raw = raw;
     }
 
+    /** May complete inline; throws what the container throws (the connection treats it as a failed send). */
     @Override
     public void write(Frame frame, Done done) {
-        session.getAsyncRemote().sendText(frame.text(),
-                result -> done.completed(result.isOK() ? null : result.getException()));
+        if (raw == null) {
+            session.getAsyncRemote().sendText(frame.text(),
+                    result -> done.completed(result.isOK() ? null : result.getException()));
+            return;
+        }
+        byte[] bytes = frame.wire() instanceof byte[] framed ? framed : null;
+        if (bytes == null) {
+            bytes = TyrusRawFrames.textFrame(frame.text());
+            frame.wire(bytes); // every receiver of this frame writes the same bytes
+        }
+        raw.send(bytes).whenComplete((written, failure) -> done.completed(failure));
     }
 
     @Override

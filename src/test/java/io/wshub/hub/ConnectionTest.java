@@ -223,13 +223,15 @@ class ConnectionTest {
         connection.send(message(2, "{}"));
         outlet.complete(new java.io.IOException("broken pipe"));
         assertFalse(connection.isOpen());
+        assertFalse(connection.send(message(3, "{}")), "nothing more is queued");
+        await(() -> host.departures.size() == 1); // closed on the hub's thread, not inside the container's callback
         assertEquals(1011, host.departures.get(0).code());
         assertEquals(0, connection.queuedFrames());
         await(() -> outlet.closes.size() == 1);
     }
 
     @Test
-    void aTransportThatThrowsCountsAsAFailedSend() {
+    void aTransportThatThrowsCountsAsAFailedSend() throws Exception {
         Outlet throwing = new Outlet() {
             @Override
             public void write(Frame frame, Done done) {
@@ -247,12 +249,13 @@ class ConnectionTest {
         Connection connection = connection(throwing, host);
         connection.send(message(1, "{}"));
         assertFalse(connection.isOpen());
+        await(() -> host.departures.size() == 1);
         assertEquals(1011, host.departures.get(0).code());
     }
 
     /** Tyrus throws java.lang.Error (MalformedInputException) for text it cannot encode, and never reports back. */
     @Test
-    void aTransportThatThrowsAnErrorDoesNotLeaveTheQueueStuck() {
+    void aTransportThatThrowsAnErrorDoesNotLeaveTheQueueStuck() throws Exception {
         TestOutlet behind = new TestOutlet(TestOutlet.Mode.INLINE);
         Outlet failing = new Outlet() {
             @Override
@@ -272,6 +275,7 @@ class ConnectionTest {
         Connection connection = connection(failing, host);
         connection.send(message(1, "{}"));
         assertFalse(connection.isOpen());
+        await(() -> host.departures.size() == 1);
         assertEquals(1011, host.departures.get(0).code());
         assertEquals(0, connection.queuedFrames());
     }

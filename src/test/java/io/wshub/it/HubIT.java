@@ -507,15 +507,32 @@ class HubIT extends DeployedHub {
     void tyrusIdleTimerFixIsInstalledOnEverySession() throws Exception {
         try (WsClient client = WsClient.connect(ws())) {
             client.call("echo", data(), "echo");
-            String body = http("/health/ready").body();
-            JsonObject readiness = Json.parse(body).asJsonObject().getJsonArray("checks")
-                    .getValuesAs(JsonObject.class).stream()
-                    .filter(check -> check.getString("name").equals("wshub-readiness")).findFirst().orElseThrow();
-            String status = readiness.getJsonObject("data").getString("tyrus_idle_timer_fix");
+            String status = readiness("tyrus_idle_timer_fix");
             assertTrue(status.startsWith("applied to "), status);
             long applied = Long.parseLong(status.replaceAll("\\D", ""));
             assertEquals((long) metric("wshub_connections_total"), applied, status);
         }
+    }
+
+    /** Every session writes raw frames (framed once per message): a test that fails loudly if Tyrus changes. */
+    @Test
+    void rawFramesAreUsedOnEverySession() throws Exception {
+        try (WsClient client = WsClient.connect(ws())) {
+            String text = "h\u00e9llo \ud83d\ude00 ".repeat(20) + "x".repeat(70_000 / 20);
+            JsonObject reply = client.call("echo", data("text", text), "echo");
+            assertEquals(text, reply.getJsonObject("data").getString("text"), "multi-byte text framed by us");
+            String status = readiness("tyrus_raw_frames");
+            assertTrue(status.startsWith("used by "), status);
+            long sessions = Long.parseLong(status.replaceAll("\\D", ""));
+            assertEquals((long) metric("wshub_connections_total"), sessions, status);
+        }
+    }
+
+    private String readiness(String field) throws Exception {
+        JsonObject readiness = Json.parse(http("/health/ready").body()).asJsonObject().getJsonArray("checks")
+                .getValuesAs(JsonObject.class).stream()
+                .filter(check -> check.getString("name").equals("wshub-readiness")).findFirst().orElseThrow();
+        return readiness.getJsonObject("data").getString(field);
     }
 
     static List<String> events(WsClient inspector, String clientId) {
