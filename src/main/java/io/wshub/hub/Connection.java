@@ -295,7 +295,18 @@ public final class Connection {
             return;
         }
         lastPing = now;
-        outlet.ping();
+        try {
+            outlet.ping(this::pingFailed);
+        } catch (RuntimeException | Error e) {
+            pingFailed(e);
+        }
+    }
+
+    /** A ping that cannot be written means a peer that is gone: the connection is closed off the caller's thread. */
+    private void pingFailed(Throwable failure) {
+        if (failure != null && closing.compareAndSet(null, new Closing(1001, "connection lost", false))) {
+            host.closeLater(this::closeNow, 0);
+        }
     }
 
     private boolean send(Frame frame) {

@@ -52,8 +52,15 @@ public class Hub implements Connection.Host {
     /** Told, in order, of every admitted connection that goes: the rooms forget it, the directory removes it. */
     private final List<Consumer<Connection>> departures = new CopyOnWriteArrayList<>();
 
+    private int maxQueuedFrames;
+    private long maxQueuedChars;
+
     @PostConstruct
-    void registerGauges() {
+    void init() {
+        metrics = metrics.direct();
+        config = config.direct();
+        maxQueuedFrames = config.sendQueueMaxFrames();
+        maxQueuedChars = config.sendQueueMaxBytes();
         metrics.gauge("wshub_connections_current", "Open WebSocket connections", this::connectionCount);
         metrics.gauge("wshub_users_current", "Distinct users connected to this node", this::userCount);
     }
@@ -148,12 +155,12 @@ public class Hub implements Connection.Host {
 
     @Override
     public int maxQueuedFrames() {
-        return config.sendQueueMaxFrames();
+        return maxQueuedFrames;
     }
 
     @Override
     public long maxQueuedChars() {
-        return config.sendQueueMaxBytes();
+        return maxQueuedChars;
     }
 
     @Override
@@ -275,5 +282,13 @@ public class Hub implements Connection.Host {
         byte[] bytes = new byte[16];
         RANDOM.nextBytes(bytes);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    /**
+     * This bean itself rather than its client proxy: hot paths keep it in a field and skip the proxy's context lookup
+     * on every call (an application-scoped bean lives as long as its users).
+     */
+    public Hub direct() {
+        return this;
     }
 }

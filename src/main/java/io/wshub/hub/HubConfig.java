@@ -137,4 +137,12 @@ public class HubConfig {
     public boolean tyrusRawFrames() {
         return tyrusRawFrames;
     }
+
+    /**
+     * This bean itself rather than its client proxy: hot paths keep it in a field and skip the proxy's context lookup
+     * on every call (an application-scoped bean lives as long as its users).
+     */
+    public HubConfig direct() {
+        return this;
+    }
 }

@@ -24,7 +24,11 @@ public class HubScheduler {
 
     @PostConstruct
     void start() {
-        executor = new ScheduledThreadPoolExecutor(1, threadFactory);
+        executor = new ScheduledThreadPoolExecutor(1, task -> {
+            Thread thread = threadFactory.newThread(task);
+            thread.setName("wshub-timer");
+            return thread;
+        });
         executor.setRemoveOnCancelPolicy(true);
         executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     }

@@ -171,4 +171,12 @@ public class Messenger {
         }
         return cause;
     }
+
+    /**
+     * This bean itself rather than its client proxy: hot paths keep it in a field and skip the proxy's context lookup
+     * on every call (an application-scoped bean lives as long as its users).
+     */
+    public Messenger direct() {
+        return this;
+    }
 }

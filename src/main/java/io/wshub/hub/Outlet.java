@@ -12,8 +12,11 @@ public interface Outlet {
      */
     void write(Frame frame, Done done);
 
-    /** Sends a WebSocket ping; failures are ignored (the idle sweep notices a dead peer). */
-    void ping();
+    /**
+     * Sends a WebSocket ping; {@code done} gets the failure when it could not be written (the peer is gone, and the
+     * container may never say so otherwise: a client that drops the connection during the upgrade, say).
+     */
+    void ping(Done done);
 
     /** Closes the transport with this code and reason; may wait for the socket, so never called on a sender's thread. */
     void close(int code, String reason);

@@ -49,4 +49,12 @@ public class LimitsConfig {
         return rates.computeIfAbsent(messageType, type -> config
                 .getOptionalValue("wshub.rate-limit." + type, Double.class).orElse(defaultRate));
     }
+
+    /**
+     * This bean itself rather than its client proxy: hot paths keep it in a field and skip the proxy's context lookup
+     * on every call (an application-scoped bean lives as long as its users).
+     */
+    public LimitsConfig direct() {
+        return this;
+    }
 }

@@ -9,7 +9,7 @@ import io.wshub.routing.AsyncMessageHandler;
 import io.wshub.routing.MessageType;
 import io.wshub.routing.Reply;
 import io.wshub.routing.Request;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Dependent;
 import jakarta.inject.Inject;
 import jakarta.json.JsonValue;
 
@@ -19,7 +19,7 @@ import java.util.concurrent.CompletionStage;
  * {@code direct_message {target_id, content}}: every connection of user {@code target_id}, on any node, receives
  * {@code direct_message {content, sender_id, timestamp}}; nobody online by that id is error 4001. No reply otherwise.
  */
-@ApplicationScoped
+@Dependent
 @MessageType("direct_message")
 public class DirectMessageHandler implements AsyncMessageHandler {
 

@@ -4,10 +4,10 @@ import io.wshub.routing.MessageHandler;
 import io.wshub.routing.MessageType;
 import io.wshub.routing.Reply;
 import io.wshub.routing.Request;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Dependent;
 
 /** {@code echo} -> {@code echo} with the same data (GoHub's README example). */
-@ApplicationScoped
+@Dependent
 @MessageType("echo")
 public class EchoHandler implements MessageHandler {
 

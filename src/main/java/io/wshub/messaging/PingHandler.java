@@ -7,13 +7,13 @@ import io.wshub.routing.MessageHandler;
 import io.wshub.routing.MessageType;
 import io.wshub.routing.Reply;
 import io.wshub.routing.Request;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Dependent;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonValue;
 
 /** {@code ping {ts}} -> {@code pong {ts, server_ts, rtt}}; {@code rtt} is server time minus the client's ts. */
-@ApplicationScoped
+@Dependent
 @MessageType("ping")
 public class PingHandler implements MessageHandler {
 

@@ -5,7 +5,7 @@ import io.wshub.routing.AsyncMessageHandler;
 import io.wshub.routing.MessageType;
 import io.wshub.routing.Reply;
 import io.wshub.routing.Request;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Dependent;
 import jakarta.inject.Inject;
 
 import java.util.concurrent.CompletionStage;
@@ -14,7 +14,7 @@ import java.util.concurrent.CompletionStage;
  * {@code join_room {room_id}} -> {@code room_joined {room_id, status:"joined"}}, answered once the directory admitted
  * the connection and the node receives the room's traffic.
  */
-@ApplicationScoped
+@Dependent
 @MessageType("join_room")
 public class JoinRoomHandler implements AsyncMessageHandler {
 

@@ -5,13 +5,13 @@ import io.wshub.routing.AsyncMessageHandler;
 import io.wshub.routing.MessageType;
 import io.wshub.routing.Reply;
 import io.wshub.routing.Request;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Dependent;
 import jakarta.inject.Inject;
 
 import java.util.concurrent.CompletionStage;
 
 /** {@code leave_room {room_id}} -> {@code room_left {room_id, status:"left"}}; not a member is 3003. */
-@ApplicationScoped
+@Dependent
 @MessageType("leave_room")
 public class LeaveRoomHandler implements AsyncMessageHandler {
 

@@ -8,7 +8,8 @@ import io.wshub.routing.MessageHandler;
 import io.wshub.routing.MessageType;
 import io.wshub.routing.Reply;
 import io.wshub.routing.Request;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Dependent;
+import jakarta.annotation.PostConstruct;
 import jakarta.inject.Inject;
 import jakarta.json.JsonValue;
 
@@ -16,7 +17,7 @@ import jakarta.json.JsonValue;
  * {@code room_message {room_id, content}}: every other member of the room receives
  * {@code room_message {room_id, content, sender_id, timestamp}}. Only members may send (3003).
  */
-@ApplicationScoped
+@Dependent
 @MessageType("room_message")
 public class RoomMessageHandler implements MessageHandler {
 
@@ -24,6 +25,12 @@ public class RoomMessageHandler implements MessageHandler {
     RoomRegistry rooms;
     @Inject
     Hub hub;
+
+    @PostConstruct
+    void direct() {
+        rooms = rooms.direct();
+        hub = hub.direct();
+    }
 
     @Override
     public Reply handle(Request request) {

@@ -65,6 +65,8 @@ public class RoomRegistry {
 
     @PostConstruct
     void init() {
+        hub = hub.direct();
+        metrics = metrics.direct();
         local = new LocalRooms(roomId -> bus.interestChanged(roomId));
         // Local bookkeeping only; the directory forgets the connection's memberships with the connection itself.
         hub.onDeparture(connection -> local.forget(connection));
@@ -284,5 +286,13 @@ public class RoomRegistry {
     private Outbound left(String roomId) {
         return hub.message("room_left", Json.object().add("room_id", roomId).add("status", "left").build()
                 .toString(), null);
+    }
+
+    /**
+     * This bean itself rather than its client proxy: hot paths keep it in a field and skip the proxy's context lookup
+     * on every call (an application-scoped bean lives as long as its users).
+     */
+    public RoomRegistry direct() {
+        return this;
     }
 }

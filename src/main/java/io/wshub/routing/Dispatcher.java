@@ -62,9 +62,21 @@ public class Dispatcher {
     Event<HandlerFailed> failedEvent;
 
     private Map<String, Object> handlers;
+    private int maxMessageBytes;
+    /** Firing an event nobody observes still costs; each is fired only when the application observes it. */
+    private boolean receivedObserved;
+    private boolean failedObserved;
 
     @PostConstruct
     void resolveHandlers() {
+        hub = hub.direct();
+        metrics = metrics.direct();
+        limits = limits.direct();
+        maxMessageBytes = config.maxMessageBytes();
+        receivedObserved = !beanManager.resolveObserverMethods(new MessageReceived(null, null, null, null, null))
+                .isEmpty();
+        failedObserved = !beanManager.resolveObserverMethods(new HandlerFailed(null, null, null, 0, null, null))
+                .isEmpty();
         Map<String, Object> resolved = new HashMap<>();
         for (Map.Entry<String, Bean<?>> entry : extension.handlers().entrySet()) {
             Bean<?> bean = entry.getValue();
@@ -91,10 +103,10 @@ public class Dispatcher {
         if (!client.isOpen()) {
             return null;
         }
-        if (inbound.length() > config.maxMessageBytes()) {
+        if (inbound.length() > maxMessageBytes) {
             fail(client, inbound.type(), inbound.messageId(), ErrorCode.MESSAGE_TOO_LARGE,
-                    "frame of " + inbound.length() + " bytes exceeds the limit of " + config.maxMessageBytes()
-                            + " bytes", null);
+                    "frame of " + inbound.length() + " bytes exceeds the limit of " + maxMessageBytes + " bytes",
+                    null);
             client.closeAfterFlush(CloseReason.CloseCodes.TOO_BIG.getCode(), "message too big");
             return null;
         }
@@ -132,7 +144,9 @@ public class Dispatcher {
         long start = System.nanoTime();
         Long requestId = inbound.messageId();
         try {
-            receivedEvent.fire(new MessageReceived(client.id(), client.userId(), type, requestId, inbound.data()));
+            if (receivedObserved) {
+                receivedEvent.fire(new MessageReceived(client.id(), client.userId(), type, requestId, inbound.data()));
+            }
             Request request = new Request(client, requestId, type, inbound.data());
             if (handler instanceof AsyncMessageHandler async) {
                 CompletionStage<Reply> answer = async.handle(request);
@@ -179,10 +193,21 @@ public class Dispatcher {
     public void fail(Connection client, String type, Long requestId, ErrorCode code, String message,
                      Throwable cause) {
         hub.sendError(client, code, message, requestId);
+        if (!failedObserved) {
+            return;
+        }
         try {
             failedEvent.fire(new HandlerFailed(client.id(), type, requestId, code.code(), message, cause));
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "a HandlerFailed observer failed", e);
         }
+    }
+
+    /**
+     * This bean itself rather than its client proxy: hot paths keep it in a field and skip the proxy's context lookup
+     * on every call (an application-scoped bean lives as long as its users).
+     */
+    public Dispatcher direct() {
+        return this;
     }
 }

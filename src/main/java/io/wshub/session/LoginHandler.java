@@ -9,7 +9,7 @@ import io.wshub.routing.AsyncMessageHandler;
 import io.wshub.routing.MessageType;
 import io.wshub.routing.Reply;
 import io.wshub.routing.Request;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Dependent;
 import jakarta.inject.Inject;
 import jakarta.json.JsonString;
 
@@ -20,7 +20,7 @@ import java.util.concurrent.CompletionStage;
  * {@code login {token, platform?}} -> {@code logged_in {user_id, expires_at}}. An invalid token is 2003; a client
  * already authenticated as someone else is 2000. Answered once the directory has the new identity.
  */
-@ApplicationScoped
+@Dependent
 @MessageType("login")
 public class LoginHandler implements AsyncMessageHandler {
 

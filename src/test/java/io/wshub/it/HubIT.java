@@ -472,6 +472,36 @@ class HubIT extends DeployedHub {
         }
     }
 
+    /**
+     * A client that sends its upgrade request and closes at once is never reported closed by the container: the
+     * hub's next ping (every second here) cannot be written and ends the connection, long before the idle timeout.
+     */
+    @Test
+    void aClientGoneDuringTheUpgradeDoesNotStayConnected() throws Exception {
+        try (WsClient inspector = WsClient.connect(ws())) {
+            JsonObject before = awaitQuiet(inspector);
+            for (int i = 0; i < 40; i++) {
+                try (java.net.Socket socket = new java.net.Socket(base.getHost(), base.getPort())) {
+                    socket.getOutputStream().write(("GET " + ws().getRawPath() + " HTTP/1.1\r\nHost: x\r\n"
+                            + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
+                            + "dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    socket.shutdownOutput(); // FIN before reading the 101
+                }
+            }
+            long start = System.currentTimeMillis();
+            JsonObject after = inspect(inspector);
+            while (after.getInt("connections") != before.getInt("connections")
+                    && System.currentTimeMillis() - start < 3500) {
+                Thread.sleep(100);
+                after = inspect(inspector);
+            }
+            assertEquals(before.getInt("connections"), after.getInt("connections"),
+                    "connections of gone clients left within about a ping interval, not the idle timeout");
+            assertEquals(before.getInt("users"), after.getInt("users"));
+        }
+    }
+
     @Test
     void metricsAndHealthAreServedWithOurNames() throws Exception {
         try (WsClient client = WsClient.connect(ws())) {

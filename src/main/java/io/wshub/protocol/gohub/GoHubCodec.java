@@ -28,7 +28,9 @@ public final class GoHubCodec implements WireCodec {
 
     @Override
     public Inbound decode(String text) {
-        int length = Json.utf8Length(text);
+        long scanned = scan(text);
+        int length = (int) (scanned >>> 1);
+        boolean mayHoldUnpairedSurrogate = (scanned & 1) != 0;
         JsonValue parsed;
         try {
             parsed = Json.parse(text);
@@ -66,32 +68,41 @@ public final class GoHubCodec implements WireCodec {
         } else if (!(data instanceof JsonObject)) {
             return Inbound.malformed(messageId, ErrorCode.INVALID_FORMAT, "data must be a JSON object", length);
         }
-        if (mayHoldUnpairedSurrogate(text) && holdsUnpairedSurrogate(frame)) {
+        if (mayHoldUnpairedSurrogate && holdsUnpairedSurrogate(frame)) {
             return Inbound.malformed(messageId, ErrorCode.INVALID_FORMAT, UNPAIRED_SURROGATE, length);
         }
         return Inbound.valid(messageId, typeName.getString(), (JsonObject) data, length);
     }
 
     /**
-     * Whether the text has a backslash-u escape or an unpaired surrogate of its own, the only ways its parsed strings
-     * can hold an unpaired surrogate: one pass over the characters, and most frames have neither.
+     * One pass over the frame: its UTF-8 size (for the size limit) shifted left by one, and in the low bit whether
+     * its parsed strings could hold an unpaired surrogate: only a backslash-u escape or an unpaired surrogate of the
+     * text itself can put one there, and most frames have neither.
      */
-    private static boolean mayHoldUnpairedSurrogate(String text) {
+    static long scan(String text) {
+        long bytes = 0;
+        boolean suspicious = false;
         for (int i = 0, n = text.length(); i < n; i++) {
             char c = text.charAt(i);
-            if (c == '\\') {
-                if (i + 1 < n && text.charAt(i + 1) == 'u') {
-                    return true;
+            if (c < 0x80) {
+                bytes++;
+                if (c == '\\' && i + 1 < n) {
+                    char escaped = text.charAt(i + 1);
+                    suspicious |= escaped == 'u';
+                    bytes++;
+                    i++; // the escaped character, which may be a backslash
                 }
-                i++; // the escaped character, which may be a backslash
-            } else if (Character.isSurrogate(c)) {
-                if (!Character.isHighSurrogate(c) || i + 1 == n || !Character.isLowSurrogate(text.charAt(i + 1))) {
-                    return true;
-                }
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(text.charAt(i + 1))) {
+                bytes += 4;
                 i++;
+            } else {
+                suspicious |= Character.isSurrogate(c);
+                bytes += 3;
             }
         }
-        return false;
+        return bytes << 1 | (suspicious ? 1 : 0);
     }
 
     /** Whether any string in the value, object keys included, holds an unpaired surrogate. */

@@ -125,4 +125,14 @@ class GoHubCodecTest {
         assertEquals("full \n\"room\"", data.getString("message"));
         assertEquals(9, data.getInt("request_id"));
     }
+
+    @Test
+    void theLengthIsTheFramesSizeInUtf8() {
+        for (String text : java.util.List.of("{\"message_type\":\"ping\"}",
+                "{\"message_type\":\"echo\",\"data\":{\"t\":\"h\u00e9llo \ud83d\ude00 \u4e16\"}}",
+                "{\"message_type\":\"echo\",\"data\":{\"t\":\"\\\\ \\\" \\u00e9\"}}", "not json \u00e9")) {
+            assertEquals(text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length, codec.decode(text).length(),
+                    text);
+        }
+    }
 }
