@@ -61,6 +61,10 @@ public class HubConfig {
     boolean tyrusRawFrames;
 
     @Inject
+    @ConfigProperty(name = "wshub.grizzly.direct-writes", defaultValue = "true")
+    boolean grizzlyDirectWrites;
+
+    @Inject
     @ConfigProperty(name = "wshub.session.single-per-platform", defaultValue = "false")
     boolean singleSessionPerPlatform;
 
@@ -131,6 +135,11 @@ public class HubConfig {
 
     public boolean tyrusIdleTimerFix() {
         return tyrusIdleTimerFix;
+    }
+
+    /** Data frames written straight to the socket's write queue (see transport.GrizzlyDirectWrites). */
+    public boolean grizzlyDirectWrites() {
+        return grizzlyDirectWrites;
     }
 
     /** Frames encoded once and written raw to every receiver (see transport.TyrusRawFrames). */

@@ -8,6 +8,7 @@ import io.wshub.hub.Hub;
 import io.wshub.hub.HubConfig;
 import io.wshub.hub.HubScheduler;
 import io.wshub.transport.TyrusIdleTimerFix;
+import io.wshub.transport.GrizzlyDirectWrites;
 import io.wshub.transport.TyrusRawFrames;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
@@ -39,6 +40,8 @@ public class NodeHealth {
     TyrusIdleTimerFix tyrusFix;
     @Inject
     TyrusRawFrames rawFrames;
+    @Inject
+    GrizzlyDirectWrites directWrites;
     @Inject
     Bus bus;
     @Inject
@@ -80,6 +83,7 @@ public class NodeHealth {
                     .withData("cluster_calls_waiting", cluster.waiting())
                     .withData("tyrus_idle_timer_fix", tyrusFix.status())
                     .withData("tyrus_raw_frames", rawFrames.status())
+                    .withData("grizzly_direct_writes", directWrites.status())
                     .build();
         };
     }

@@ -32,6 +32,8 @@ public class EndpointServices {
     @Inject
     TyrusRawFrames rawFrames;
     @Inject
+    GrizzlyDirectWrites directWrites;
+    @Inject
     AuthConfig authConfig;
     @Inject
     Identities identities;

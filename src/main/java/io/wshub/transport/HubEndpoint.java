@@ -44,6 +44,7 @@ public class HubEndpoint {
     private final Dispatcher dispatcher;
     private final TyrusIdleTimerFix tyrusFix;
     private final TyrusRawFrames rawFrames;
+    private final GrizzlyDirectWrites directWrites;
     private final AuthConfig authConfig;
     private final Identities identities;
 
@@ -55,13 +56,15 @@ public class HubEndpoint {
         this.dispatcher = services.dispatcher.direct();
         this.tyrusFix = services.tyrusFix;
         this.rawFrames = services.rawFrames;
+        this.directWrites = services.directWrites;
         this.authConfig = services.authConfig;
         this.identities = services.identities;
     }
 
     @OnOpen
     public void open(Session session) {
-        SessionOutlet outlet = new SessionOutlet(session, rawFrames.senderFor(session));
+        SessionOutlet outlet = new SessionOutlet(session, directWrites.senderFor(session),
+                rawFrames.senderFor(session));
         try {
             identifyAndAdmit(session, outlet);
         } finally {

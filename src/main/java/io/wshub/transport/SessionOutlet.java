@@ -26,22 +26,32 @@ final class SessionOutlet implements Outlet {
     private static final int OPEN = 1;
 
     private final Session session;
-    /** Null when frames go through {@code sendText} (switched off, an extension, or Tyrus changed). */
-    private final TyrusRawFrames.Sender raw;
+    /** How data frames are written: straight to Grizzly, raw through Tyrus, or (null) Tyrus's sendText. */
+    private final FrameSender data;
+    /**
+     * The first frame goes through Tyrus, which flushes the container's output after it: the 101 response is then
+     * on the wire before anything written straight to the socket's queue. (One frame is in flight at a time.)
+     */
+    private volatile boolean firstWritten;
+    /** How pings are written: raw through Tyrus, or (null) Tyrus's sendPing. */
+    private final FrameSender raw;
     private final AtomicInteger state = new AtomicInteger(OPENING);
     private volatile CloseReason heldClose;
 
-    SessionOutlet(Session session, TyrusRawFrames.Sender raw) {
+    SessionOutlet(Session session, FrameSender direct, FrameSender raw) {
         this.session = session;
+        this.data = direct != null ? direct : raw;
         this.raw = raw;
     }
 
     /** May complete inline; throws what the container throws (the connection treats it as a failed send). */
     @Override
     public void write(Frame frame, Done done) {
-        if (raw == null) {
-            session.getAsyncRemote().sendText(frame.text(),
-                    result -> done.completed(result.isOK() ? null : result.getException()));
+        if (data == null || raw == null && !firstWritten) {
+            session.getAsyncRemote().sendText(frame.text(), result -> {
+                firstWritten = true;
+                done.completed(result.isOK() ? null : result.getException());
+            });
             return;
         }
         byte[] bytes = frame.wire() instanceof byte[] framed ? framed : null;
@@ -49,14 +59,21 @@ final class SessionOutlet implements Outlet {
             bytes = TyrusRawFrames.textFrame(frame.text());
             frame.wire(bytes); // every receiver of this frame writes the same bytes
         }
-        raw.send(bytes).whenComplete((written, failure) -> done.completed(failure));
+        if (firstWritten || data == raw) {
+            data.send(bytes, done);
+        } else {
+            raw.send(bytes, failure -> {
+                firstWritten = true;
+                done.completed(failure);
+            });
+        }
     }
 
     @Override
     public void ping(Done done) {
         try {
             if (raw != null) {
-                raw.send(PING_FRAME).whenComplete((written, failure) -> done.completed(failure));
+                raw.send(PING_FRAME, done);
             } else {
                 session.getAsyncRemote().sendPing(NO_PAYLOAD.duplicate());
                 done.completed(null);

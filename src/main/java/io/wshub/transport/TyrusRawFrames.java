@@ -118,13 +118,18 @@ public class TyrusRawFrames {
     }
 
     /** One session's raw send. */
-    public static final class Sender {
+    public static final class Sender implements FrameSender {
         private final Object socket;
         private final MethodHandle sendRawFrame;
 
         Sender(Object socket, MethodHandle sendRawFrame) {
             this.socket = socket;
             this.sendRawFrame = sendRawFrame;
+        }
+
+        @Override
+        public void send(byte[] frame, io.wshub.hub.Outlet.Done done) {
+            send(frame).whenComplete((written, failure) -> done.completed(failure));
         }
 
         /** Writes a whole frame; the future completes when the container took it (or failed). */

@@ -558,6 +558,27 @@ class HubIT extends DeployedHub {
         }
     }
 
+    /**
+     * Every session writes its data frames straight to Grizzly's write queue, after the first one through Tyrus (so
+     * the 101 response is on the wire first): many frames in a row arrive whole and in order.
+     */
+    @Test
+    void directWritesAreUsedOnEverySession() throws Exception {
+        try (WsClient client = WsClient.connect(ws())) {
+            for (int i = 0; i < 200; i++) {
+                client.request("echo", data("n", i));
+            }
+            for (int i = 0; i < 200; i++) {
+                JsonObject reply = client.expect("echo");
+                assertEquals(i, reply.getJsonObject("data").getInt("n"), "echo replies in order");
+            }
+            String status = readiness("grizzly_direct_writes");
+            assertTrue(status.startsWith("used by "), status);
+            long sessions = Long.parseLong(status.replaceAll("\\D", ""));
+            assertEquals((long) metric("wshub_connections_total"), sessions, status);
+        }
+    }
+
     private String readiness(String field) throws Exception {
         JsonObject readiness = Json.parse(http("/health/ready").body()).asJsonObject().getJsonArray("checks")
                 .getValuesAs(JsonObject.class).stream()
