@@ -53,6 +53,8 @@ public final class Connection {
      * close frame is written: the container cancels whatever is still buffered when it closes.
      */
     public static final long DRAIN_BEFORE_CLOSE_MILLIS = 2000;
+    /** When the first ping goes out after the connect (see {@link #ping}). */
+    static final long FIRST_PING_MILLIS = 1000;
     /** Requests a client may pipeline behind one that waits for an answer (a join waiting for Redis, say). */
     static final int MAX_WAITING_REQUESTS = 1024;
 
@@ -70,7 +72,9 @@ public final class Connection {
     /** Set once admitted: only then does it count, receive and raise events. */
     private volatile boolean admitted;
     private volatile long lastSeen = connectedAt;
-    private volatile long lastPing = connectedAt;
+    /** Written by the sweeper thread only. */
+    private long lastPing;
+    private boolean pinged;
 
     private final ConcurrentLinkedQueue<Frame> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queuedFrames = new AtomicInteger();
@@ -289,11 +293,17 @@ public final class Connection {
         }
     }
 
-    /** A WebSocket ping, at most once per {@code intervalMillis}. */
+    /**
+     * A WebSocket ping, at most once per {@code intervalMillis}; the first one {@link #FIRST_PING_MILLIS} after the
+     * connect. A client that left during the upgrade is never reported closed by the container, and the first write
+     * after its reset fails: the early ping ends its connection within seconds, not a ping interval later.
+     */
     void ping(long now, long intervalMillis) {
-        if (now - lastPing < intervalMillis || !isOpen()) {
+        long due = pinged ? lastPing + intervalMillis : connectedAt + Math.min(intervalMillis, FIRST_PING_MILLIS);
+        if (now < due || !isOpen()) {
             return;
         }
+        pinged = true;
         lastPing = now;
         try {
             outlet.ping(this::pingFailed);

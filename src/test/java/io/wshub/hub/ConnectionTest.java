@@ -294,6 +294,26 @@ class ConnectionTest {
         assertEquals("connection lost", host.departures.get(0).reason());
     }
 
+    /** The first ping goes out a second after the connect, then one per interval. */
+    @Test
+    void theFirstPingComesEarlyThenOnePerInterval() {
+        TestOutlet outlet = new TestOutlet(TestOutlet.Mode.INLINE);
+        Connection connection = connection(outlet, host);
+        long start = connection.connectedAt();
+        long interval = 25_000;
+        connection.ping(start + Connection.FIRST_PING_MILLIS - 1, interval);
+        assertEquals(0, outlet.pings.get(), "not before a second");
+        connection.ping(start + Connection.FIRST_PING_MILLIS, interval);
+        assertEquals(1, outlet.pings.get(), "a second after the connect, not an interval later");
+        connection.ping(start + Connection.FIRST_PING_MILLIS + interval - 1, interval);
+        assertEquals(1, outlet.pings.get());
+        connection.ping(start + Connection.FIRST_PING_MILLIS + interval, interval);
+        assertEquals(2, outlet.pings.get(), "then one per interval");
+        Connection shortInterval = connection(outlet, host);
+        shortInterval.ping(shortInterval.connectedAt() + 200, 200);
+        assertEquals(3, outlet.pings.get(), "an interval shorter than a second comes first");
+    }
+
     @Test
     void aMessageThatCannotBeEncodedIsNeverQueued() {
         TestOutlet outlet = new TestOutlet(TestOutlet.Mode.MANUAL);

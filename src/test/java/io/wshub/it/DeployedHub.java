@@ -37,13 +37,6 @@ abstract class DeployedHub {
 
     /** The value of the first /metrics line of {@code name}, which may include the start of its labels. */
     double metric(String name) throws Exception {
-        for (String line : http("/metrics").body().split("\n")) {
-            boolean match = name.contains("{") ? line.startsWith(name)
-                    : line.startsWith(name + "{") || line.startsWith(name + " ");
-            if (match) {
-                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        throw new AssertionError(name + " not found in /metrics");
+        return TestData.metric(http("/metrics").body(), name);
     }
 }

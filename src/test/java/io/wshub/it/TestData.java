@@ -56,4 +56,16 @@ final class TestData {
         }
         assertTrue(condition.getAsBoolean(), what);
     }
+
+    /** The value of the first line of {@code name} in a /metrics body; {@code name} may include the start of labels. */
+    static double metric(String metricsBody, String name) {
+        for (String line : metricsBody.split("\n")) {
+            boolean match = name.contains("{") ? line.startsWith(name)
+                    : line.startsWith(name + "{") || line.startsWith(name + " ");
+            if (match) {
+                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        throw new AssertionError(name + " not found in /metrics");
+    }
 }
