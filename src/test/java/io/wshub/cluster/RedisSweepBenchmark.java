@@ -33,7 +33,7 @@ public final class RedisSweepBenchmark {
         try (RedisProcess server = new RedisProcess(Path.of("target", "redis-sweep-benchmark")).start();
              Jedis jedis = server.client()) {
             jedis.configSet("slowlog-log-slower-than", "0");
-            jedis.configSet("slowlog-max-len", Integer.toString(4 * connections + 1000));
+            jedis.configSet("slowlog-max-len", Integer.toString(20 * connections + 1000));
             RedisConnection redis = new RedisConnection(URI.create(server.url()), 8, 2000, (what, cause) -> {
                 throw new IllegalStateException(what, cause);
             });
