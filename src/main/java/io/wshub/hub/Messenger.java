@@ -91,16 +91,21 @@ public class Messenger {
     }
 
     /**
-     * Sends to every connection of the cluster: this node's at once, the others' through one bus message. Completes
-     * with how many connections it reached: this node's, plus the others' the directory counts.
+     * Sends to every connection of the cluster: the others' through one bus message, published first (the publish
+     * only queues it) so that the other nodes fan out while this one does, then this node's. Completes with how many
+     * connections it reached: this node's, plus the others' the directory counts.
      */
     public CompletableFuture<Integer> broadcast(Outbound message) {
-        int local = hub.deliverToAll(message);
+        boolean published = true;
         try {
             bus.publishToAll(Envelope.message(Envelope.Kind.BROADCAST, config.nodeId(), null, null, message.type(),
                     message.dataJson(), message.timestamp()));
         } catch (ClusterUnavailableException e) {
             LOG.log(Level.FINE, "broadcast reached this node only: {0}", e);
+            published = false;
+        }
+        int local = hub.deliverToAll(message);
+        if (!published) {
             return CompletableFuture.completedFuture(local);
         }
         return cluster.call(directory::clientCount)

@@ -245,18 +245,18 @@ public class RoomRegistry {
     }
 
     /**
-     * Sends a message to the members of a room except {@code except}: to the local ones, encoded once for all of
-     * them, and through the bus to the nodes with members. Returns how many local members it was queued for.
+     * Sends a message to the members of a room except {@code except}: through the bus to the nodes with members,
+     * published first (the publish only queues it) so that they fan out while this node does, then to the local
+     * ones, encoded once for all of them. Returns how many local members it was queued for.
      */
     public int publish(String roomId, Outbound message, Connection except) {
-        int sent = deliver(roomId, message, except);
         try {
             bus.publishToRoom(roomId, Envelope.message(Envelope.Kind.ROOM_MESSAGE, config.nodeId(), roomId, null,
                     message.type(), message.dataJson(), message.timestamp()));
         } catch (ClusterUnavailableException e) {
             LOG.log(Level.FINE, "room {0}: delivered on this node only: {1}", new Object[]{roomId, e});
         }
-        return sent;
+        return deliver(roomId, message, except);
     }
 
     /** Delivers to the local members only. */
