@@ -48,7 +48,10 @@ public class GrizzlyDirectWrites {
     HubConfig config;
 
     private final ConcurrentHashMap<String, Field> fields = new ConcurrentHashMap<>();
+    /** Looked up on the first session: every upgraded session has the same container classes. */
     private volatile Method getWebConnection;
+    private volatile Method getCoyoteRequest;
+    private volatile Method getConnection;
     private volatile String failure;
     private final AtomicLong sessions = new AtomicLong();
 
@@ -100,8 +103,18 @@ public class GrizzlyDirectWrites {
         }
         Object webConnection = connectionOf.invoke(upgradeHandler);
         Object catalinaRequest = read(webConnection, "request");
-        Object grizzlyRequest = catalinaRequest.getClass().getMethod("getCoyoteRequest").invoke(catalinaRequest);
-        Object connection = grizzlyRequest.getClass().getMethod("getConnection").invoke(grizzlyRequest);
+        Method coyoteRequestOf = getCoyoteRequest;
+        if (coyoteRequestOf == null) {
+            coyoteRequestOf = catalinaRequest.getClass().getMethod("getCoyoteRequest");
+            getCoyoteRequest = coyoteRequestOf;
+        }
+        Object grizzlyRequest = coyoteRequestOf.invoke(catalinaRequest);
+        Method connectionOfRequest = getConnection;
+        if (connectionOfRequest == null) {
+            connectionOfRequest = grizzlyRequest.getClass().getMethod("getConnection");
+            getConnection = connectionOfRequest;
+        }
+        Object connection = connectionOfRequest.invoke(grizzlyRequest);
         if (connection == null) {
             throw new NoSuchFieldException("the upgraded request has no Grizzly connection");
         }

@@ -47,7 +47,9 @@ final class SessionOutlet implements Outlet {
     /** May complete inline; throws what the container throws (the connection treats it as a failed send). */
     @Override
     public void write(Frame frame, Done done) {
-        if (data == null || raw == null && !firstWritten) {
+        boolean first = !firstWritten;
+        FrameSender sender = first ? raw : data; // the first frame goes through Tyrus, raw or as text
+        if (sender == null) {
             session.getAsyncRemote().sendText(frame.text(), result -> {
                 firstWritten = true;
                 done.completed(result.isOK() ? null : result.getException());
@@ -59,13 +61,13 @@ final class SessionOutlet implements Outlet {
             bytes = TyrusRawFrames.textFrame(frame.text());
             frame.wire(bytes); // every receiver of this frame writes the same bytes
         }
-        if (firstWritten || data == raw) {
-            data.send(bytes, done);
-        } else {
-            raw.send(bytes, failure -> {
+        if (first) {
+            sender.send(bytes, failure -> {
                 firstWritten = true;
                 done.completed(failure);
             });
+        } else {
+            sender.send(bytes, done);
         }
     }
 
