@@ -60,6 +60,11 @@ public class ClusterEngines {
         return directory;
     }
 
+    /** The Redis pool the engines share, for engines of other packages; null with the memory bus (one node). */
+    public RedisConnection redis() {
+        return redis;
+    }
+
     /** Stops the bus, then closes the Redis pool; the directory must not be used after. */
     public void stop() {
         bus.stop();

@@ -23,11 +23,17 @@ import java.nio.charset.StandardCharsets;
  * @param code     for kicks: the close code
  * @param reason   for kicks: the close reason
  * @param sentAt   when it was published (epoch ms), to measure the bus lag
+ * @param except   for {@link Kind#ROOM_MESSAGE}: the connection that sent it and does not receive it (null for none)
+ * @param offset   for {@link Kind#ROOM_MESSAGE} of a room with history: the message's offset in the room's stream
+ *                 (0 for none). Such a message is delivered by every node from the bus, its origin included, so that
+ *                 every node delivers a room's messages in offset order.
  */
 public record Envelope(Kind kind, String origin, String target, String room, String platform, String type,
-                       String data, long timestamp, int code, String reason, long sentAt) {
+                       String data, long timestamp, int code, String reason, long sentAt, String except,
+                       long offset) {
 
-    private static final byte VERSION = 1;
+    /** Nodes of one cluster run one version: a node that reads another version drops the message (and logs it). */
+    private static final byte VERSION = 2;
     private static final Kind[] KINDS = Kind.values();
 
     public enum Kind {
@@ -48,16 +54,25 @@ public record Envelope(Kind kind, String origin, String target, String room, Str
         /** Connection {@code target} was taken out of {@code room} by another node. */
         DETACH,
         /** Room {@code target} was deleted: its local members are no longer in it. */
-        ROOM_DELETED
+        ROOM_DELETED,
+        /** Connection {@code room} acknowledged the push {@code target} (an ack id): for the node that waits for it. */
+        ACK
     }
 
     public static Envelope message(Kind kind, String origin, String target, String platform, String type,
                                    String data, long timestamp) {
-        return new Envelope(kind, origin, target, null, platform, type, data, timestamp, 0, null, 0);
+        return new Envelope(kind, origin, target, null, platform, type, data, timestamp, 0, null, 0, null, 0);
+    }
+
+    /** A message to the members of a room, but not to connection {@code except} (null for all of them). */
+    public static Envelope roomMessage(String origin, String roomId, String type, String data, long timestamp,
+                                       String except, long offset) {
+        return new Envelope(Kind.ROOM_MESSAGE, origin, roomId, null, null, type, data, timestamp, 0, null, 0, except,
+                offset);
     }
 
     public static Envelope control(Kind kind, String origin, String target, String room, int code, String reason) {
-        return new Envelope(kind, origin, target, room, null, null, null, 0, code, reason, 0);
+        return new Envelope(kind, origin, target, room, null, null, null, 0, code, reason, 0, null, 0);
     }
 
     public boolean carriesMessage() {
@@ -80,6 +95,8 @@ public record Envelope(Kind kind, String origin, String target, String room, Str
             out.writeInt(code);
             write(out, reason);
             out.writeLong(sentAtMillis);
+            write(out, except);
+            out.writeLong(offset);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -98,7 +115,7 @@ public record Envelope(Kind kind, String origin, String target, String room, Str
                 throw new IllegalArgumentException("unknown envelope kind " + kind);
             }
             Envelope envelope = new Envelope(KINDS[kind], read(in), read(in), read(in), read(in), read(in), read(in),
-                    in.readLong(), in.readInt(), read(in), in.readLong());
+                    in.readLong(), in.readInt(), read(in), in.readLong(), read(in), in.readLong());
             if (in.available() > 0) {
                 throw new IllegalArgumentException("malformed envelope: " + in.available() + " bytes after the end");
             }

@@ -144,7 +144,8 @@ public class Messenger {
         }
         publishQuietly(() -> bus.publishToNode(client.nodeId(), new Envelope(Envelope.Kind.KICK_CLIENT,
                 config.nodeId(), client.clientId(), null, null, notice == null ? null : notice.type(),
-                notice == null ? null : notice.dataJson(), notice == null ? 0 : notice.timestamp(), code, reason, 0)));
+                notice == null ? null : notice.dataJson(), notice == null ? 0 : notice.timestamp(), code, reason, 0, null,
+                0)));
     }
 
     /** A connection of another node, from the directory; fails with 4000 when there is none. */

@@ -1,6 +1,7 @@
 package io.wshub.node;
 
 import io.wshub.cluster.Envelope;
+import io.wshub.delivery.Acks;
 import io.wshub.hub.Hub;
 import io.wshub.protocol.Outbound;
 import io.wshub.room.RoomRegistry;
@@ -15,6 +16,8 @@ public class Inbox {
     Hub hub;
     @Inject
     RoomRegistry rooms;
+    @Inject
+    Acks acks;
 
     public void receive(Envelope envelope) {
         String target = envelope.target();
@@ -29,6 +32,7 @@ public class Inbox {
             case ATTACH -> rooms.attached(target, envelope.room());
             case DETACH -> rooms.detached(target, envelope.room());
             case ROOM_DELETED -> rooms.deleted(target);
+            case ACK -> acks.acknowledged(target, envelope.room());
         }
     }
 

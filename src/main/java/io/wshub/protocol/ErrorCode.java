@@ -2,7 +2,7 @@ package io.wshub.protocol;
 
 /**
  * Error codes sent in {@code error} frames. The numbers are GoHub's, so existing GoHub clients keep working;
- * 1006, 1007, 3005 and 4003 are ours.
+ * 1006, 1007, 3005, 4003 and 4004 are ours.
  */
 public enum ErrorCode {
     UNKNOWN(1000),
@@ -30,7 +30,9 @@ public enum ErrorCode {
     CLIENT_NOT_FOUND(4000),
     CLIENT_OFFLINE(4001),
     MESSAGE_TOO_LARGE(4002),
-    TOO_MANY_CONNECTIONS(4003);
+    TOO_MANY_CONNECTIONS(4003),
+    /** An acknowledged direct message that nobody acknowledged after its retries. */
+    NOT_ACKNOWLEDGED(4004);
 
     private final int code;
 

@@ -13,7 +13,7 @@ class EnvelopeTest {
                 "direct_message", "{\"content\":\"h\\u00e9llo\",\"n\":1}", 1234L);
         Envelope decoded = Envelope.decode(message.encode(99L));
         assertEquals(new Envelope(Envelope.Kind.USER_MESSAGE, "node-a", "user|with\nodd ü chars", null, "ios",
-                "direct_message", "{\"content\":\"h\\u00e9llo\",\"n\":1}", 1234L, 0, null, 99L), decoded);
+                "direct_message", "{\"content\":\"h\\u00e9llo\",\"n\":1}", 1234L, 0, null, 99L, null, 0), decoded);
 
         Envelope kick = Envelope.control(Envelope.Kind.KICK_CLIENT, "node-b", "client-1", null, 4002, "bye");
         assertEquals(kick, Envelope.decode(kick.encode(0L)));
