@@ -22,8 +22,8 @@ public class AdminRequests {
     @Inject
     HubConfig config;
 
-    /** A server message to push: {@code {message_type, data}}. */
-    public record Push(String messageType, String dataJson) {
+    /** A server message to push: {@code {message_type, data, idempotency_key?}}. */
+    public record Push(String messageType, String dataJson, JsonObject data, String idempotencyKey) {
     }
 
     public Push push(JsonObject body) {
@@ -50,11 +50,15 @@ public class AdminRequests {
             throw new HubException(ErrorCode.MESSAGE_TOO_LARGE,
                     "data is larger than wshub.max-message-bytes (" + config.maxMessageBytes() + ")");
         }
-        return new Push(type, dataJson);
+        String key = string(request, "idempotency_key", false);
+        if (key != null && key.length() > io.wshub.room.RoomRegistry.MAX_IDEMPOTENCY_KEY_LENGTH) {
+            throw invalid("idempotency_key is longer than " + io.wshub.room.RoomRegistry.MAX_IDEMPOTENCY_KEY_LENGTH + " characters");
+        }
+        return new Push(type, dataJson, data.asJsonObject(), key);
     }
 
-    /** A room to create: {@code {room_id, name?, max_members?}}. */
-    public record NewRoom(String roomId, String name, Integer maxMembers) {
+    /** A room to create: {@code {room_id, name?, max_members?, history_size?, history_ttl?}}. */
+    public record NewRoom(String roomId, String name, Integer maxMembers, Integer historySize, Integer historyTtl) {
     }
 
     public NewRoom newRoom(JsonObject body) {
@@ -66,7 +70,38 @@ public class AdminRequests {
         } else if (maxMembers != null && maxMembers.getValueType() != JsonValue.ValueType.NULL) {
             throw invalid("max_members must be a whole number, 0 for unlimited");
         }
-        return new NewRoom(string(request, "room_id", true), string(request, "name", false), max);
+        return new NewRoom(string(request, "room_id", true), string(request, "name", false), max,
+                wholeNumber(request, "history_size", 0, "history_size must be a whole number, 0 for no history"),
+                wholeNumber(request, "history_ttl", 1, "history_ttl must be a whole number of seconds, at least 1"));
+    }
+
+    /** An optional whole number of at least {@code min}; null when absent. */
+    private static Integer wholeNumber(JsonObject request, String field, int min, String refusal) {
+        JsonValue value = request.get(field);
+        if (value == null || value.getValueType() == JsonValue.ValueType.NULL) {
+            return null;
+        }
+        if (value instanceof JsonNumber number && number.isIntegral() && number.longValue() >= min
+                && number.longValue() <= Integer.MAX_VALUE) {
+            return number.intValue();
+        }
+        throw invalid(refusal);
+    }
+
+    /** A query parameter that must be a whole number of at least {@code min} when present. */
+    public Long queryNumber(String value, String name, long min) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            long number = Long.parseLong(value.strip());
+            if (number >= min) {
+                return number;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw invalid(name + " must be a whole number of at least " + min);
     }
 
     /** A close reason for a kick: at most {@value #MAX_REASON_LENGTH} characters (the WebSocket limit is 123 bytes). */

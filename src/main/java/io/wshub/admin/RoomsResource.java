@@ -6,7 +6,10 @@ import io.wshub.cluster.Directory.RoomRecord;
 import io.wshub.hub.Hub;
 import io.wshub.protocol.ErrorCode;
 import io.wshub.protocol.HubException;
+import io.wshub.protocol.Json;
+import io.wshub.room.RoomHistory;
 import io.wshub.room.RoomRegistry;
+import jakarta.ws.rs.QueryParam;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonObject;
@@ -42,6 +45,8 @@ public class RoomsResource {
     Directory directory;
     @Inject
     AdminRequests requests;
+    @Inject
+    RoomHistory roomHistory;
 
     @GET
     @Operation(summary = "All rooms of the cluster")
@@ -51,10 +56,12 @@ public class RoomsResource {
     }
 
     @POST
-    @Operation(summary = "Create a room; it stays when empty. max_members 0 = unlimited, absent = the default")
+    @Operation(summary = "Create a room; it stays when empty. max_members 0 = unlimited; history_size 0 = no history; "
+            + "absent = the defaults")
     public Response create(JsonObject body, @Context UriInfo uri) {
         AdminRequests.NewRoom request = requests.newRoom(body);
-        RoomRecord room = rooms.create(request.roomId(), request.name(), request.maxMembers());
+        RoomRecord room = rooms.create(request.roomId(), request.name(), request.maxMembers(), request.historySize(),
+                request.historyTtl());
         return Response.created(uri.getAbsolutePathBuilder().path(room.roomId()).build())
                 .entity(ViewOf.room(room)).build();
     }
@@ -103,13 +110,34 @@ public class RoomsResource {
 
     @POST
     @Path("{id}/messages")
-    @Operation(summary = "Send a message of any type to every member of the room, on every node")
+    @Operation(summary = "Send a message of any type to every member of the room, on every node; in a room with "
+            + "history it gets an offset; an idempotency_key seen in the room within 5 minutes is not published again")
     public Response publish(@PathParam("id") String id, JsonObject body) {
         AdminRequests.Push push = requests.push(body);
         RoomRecord room = find(id);
-        int local = rooms.publish(id, hub.message(push.messageType(), push.dataJson(), null), null);
-        int elsewhere = room.members() - rooms.localRoom(id).map(r -> r.members().size()).orElse(0);
-        return Response.accepted(new Views.Delivered(local + Math.max(0, elsewhere))).build();
+        String data = push.dataJson();
+        if (room.hasHistory() && push.data().containsKey("offset")) {
+            // the hub's own member: the room's offset replaces whatever the backend put there
+            data = Json.PROVIDER.createObjectBuilder(push.data()).remove("offset").build().toString();
+        }
+        RoomRegistry.Published published = Await.result(rooms.publish(room, push.messageType(), data,
+                System.currentTimeMillis(), null, push.idempotencyKey()));
+        int delivered = published.duplicate() ? 0 : room.hasHistory() ? room.members()
+                : published.queuedHere() + Math.max(0,
+                        room.members() - rooms.localRoom(id).map(r -> r.members().size()).orElse(0));
+        return Response.accepted(new Views.Published(delivered, published.offset(), published.duplicate())).build();
+    }
+
+    @GET
+    @Path("{id}/history")
+    @Operation(summary = "The room's history, oldest first: the messages above since_offset, or the newest limit "
+            + "(default 100, at most 1000); as the client's history reply")
+    public Response history(@PathParam("id") String id, @QueryParam("since_offset") String since,
+                            @QueryParam("limit") String limit) {
+        Long after = requests.queryNumber(since, "since_offset", 0);
+        Long count = requests.queryNumber(limit, "limit", 1);
+        int max = count == null ? RoomHistory.DEFAULT_LIMIT : (int) Math.min(count, RoomHistory.MAX_LIMIT);
+        return Response.ok(roomHistory.read(id, after, max).text(), MediaType.APPLICATION_JSON).build();
     }
 
     private RoomRecord find(String id) {

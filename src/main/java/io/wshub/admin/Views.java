@@ -23,7 +23,14 @@ public final class Views {
     }
 
     public record RoomInfo(String roomId, String name, int maxMembers, int members, boolean autoCreated,
-                           long createdAt) {
+                           long createdAt, int historySize, int historyTtl) {
+    }
+
+    /**
+     * A room publish: for how many members it was queued, its offset in the room's history (null without history),
+     * and whether it repeated an idempotency key (then it was not published again and the offset is the first's).
+     */
+    public record Published(int delivered, Long offset, boolean duplicate) {
     }
 
     public record Page<T>(List<T> items, int page, int size, int total) {

@@ -31,6 +31,7 @@ public class ClusterEngines {
     private RedisConnection redis;
     private Bus bus;
     private Directory directory;
+    private History history;
 
     @PostConstruct
     void create() {
@@ -38,6 +39,7 @@ public class ClusterEngines {
         if (!config.redis()) {
             bus = new MemoryBus();
             directory = new MemoryDirectory(nodeId);
+            history = new MemoryHistory();
             return;
         }
         LOG.info(() -> "node " + nodeId + " joins the cluster through Redis at " + config.redisDisplayUrl());
@@ -46,6 +48,7 @@ public class ClusterEngines {
         bus = new RedisBus(redis, config.keyPrefix(), nodeId, threadFactory, busMetrics,
                 config.heartbeatMillis());
         directory = new RedisDirectory(redis, config.keyPrefix(), nodeId, config.nodeTtlMillis());
+        history = new RedisHistory(redis, config.keyPrefix());
     }
 
     @Produces
@@ -58,6 +61,12 @@ public class ClusterEngines {
     @ApplicationScoped
     Directory directory() {
         return directory;
+    }
+
+    @Produces
+    @ApplicationScoped
+    History history() {
+        return history;
     }
 
     /** The Redis pool the engines share, for engines of other packages; null with the memory bus (one node). */

@@ -67,7 +67,10 @@ public interface Directory {
      */
     JoinOutcome join(String roomId, String clientId, RoomRecord autoCreate);
 
-    /** False when the connection was not in the room. An emptied auto-created room goes. */
+    /**
+     * False when the connection was not in the room. An emptied auto-created room goes; one with history stays for
+     * its history's TTL (so that its members can still recover), and a join makes it stay for good again.
+     */
     boolean leave(String roomId, String clientId);
 
     List<String> members(String roomId);
@@ -115,12 +118,25 @@ public interface Directory {
     /**
      * A room's settings and, when read, its member count.
      *
-     * @param maxMembers 0 means unlimited
+     * @param maxMembers  0 means unlimited
+     * @param historySize messages its history keeps, 0 for none
+     * @param historyTtl  seconds its history lives after its last message
      */
-    record RoomRecord(String roomId, String name, int maxMembers, boolean autoCreated, long createdAt, int members) {
+    record RoomRecord(String roomId, String name, int maxMembers, boolean autoCreated, long createdAt, int members,
+                      int historySize, int historyTtl) {
+
+        /** A room without history. */
+        public RoomRecord(String roomId, String name, int maxMembers, boolean autoCreated, long createdAt,
+                          int members) {
+            this(roomId, name, maxMembers, autoCreated, createdAt, members, 0, 0);
+        }
 
         public RoomRecord withMembers(int count) {
-            return new RoomRecord(roomId, name, maxMembers, autoCreated, createdAt, count);
+            return new RoomRecord(roomId, name, maxMembers, autoCreated, createdAt, count, historySize, historyTtl);
+        }
+
+        public boolean hasHistory() {
+            return historySize > 0;
         }
     }
 

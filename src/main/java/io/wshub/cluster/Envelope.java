@@ -83,24 +83,49 @@ public record Envelope(Kind kind, String origin, String target, String room, Str
     public byte[] encode(long sentAtMillis) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + (data == null ? 0 : data.length()));
         try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeByte(VERSION);
-            out.writeByte(kind.ordinal());
-            write(out, origin);
-            write(out, target);
-            write(out, room);
-            write(out, platform);
-            write(out, type);
+            writeHead(out);
             write(out, data);
-            out.writeLong(timestamp);
-            out.writeInt(code);
-            write(out, reason);
-            out.writeLong(sentAtMillis);
-            write(out, except);
+            writeTail(out, sentAtMillis);
             out.writeLong(offset);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return bytes.toByteArray();
+    }
+
+    /**
+     * The encoded form around the data: what comes before the data's length prefix, and what comes after the data
+     * up to the offset. A Redis script that decides the data and the offset itself (the history's append) puts the
+     * envelope together as head, 4-byte length, data, tail, 8-byte offset, all big-endian.
+     */
+    public byte[][] encodeAround(long sentAtMillis) {
+        ByteArrayOutputStream head = new ByteArrayOutputStream(64);
+        ByteArrayOutputStream tail = new ByteArrayOutputStream(32);
+        try (DataOutputStream headOut = new DataOutputStream(head); DataOutputStream tailOut = new DataOutputStream(tail)) {
+            writeHead(headOut);
+            writeTail(tailOut, sentAtMillis);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new byte[][]{head.toByteArray(), tail.toByteArray()};
+    }
+
+    private void writeHead(DataOutputStream out) throws IOException {
+        out.writeByte(VERSION);
+        out.writeByte(kind.ordinal());
+        write(out, origin);
+        write(out, target);
+        write(out, room);
+        write(out, platform);
+        write(out, type);
+    }
+
+    private void writeTail(DataOutputStream out, long sentAtMillis) throws IOException {
+        out.writeLong(timestamp);
+        out.writeInt(code);
+        write(out, reason);
+        out.writeLong(sentAtMillis);
+        write(out, except);
     }
 
     /** The inverse of {@link #encode}; throws {@link IllegalArgumentException}, and nothing else, for bad bytes. */

@@ -26,6 +26,8 @@ public final class MemoryDirectory implements Directory {
         final Set<String> members = ConcurrentHashMap.newKeySet();
         /** Set under the room's lock when it leaves the map; a joiner holding it retries. */
         boolean removed;
+        /** An emptied auto-created room with history lives until then (epoch ms; 0: for good). */
+        volatile long expiresAt;
 
         MemoryRoom(RoomRecord settings) {
             this.settings = settings;
@@ -133,17 +135,32 @@ public final class MemoryDirectory implements Directory {
 
     @Override
     public Optional<RoomRecord> room(String roomId) {
-        return Optional.ofNullable(rooms.get(roomId)).map(MemoryRoom::record);
+        return Optional.ofNullable(rooms.get(roomId)).filter(this::live).map(MemoryRoom::record);
     }
 
     @Override
     public List<RoomRecord> rooms() {
-        return rooms.values().stream().map(MemoryRoom::record).toList();
+        return rooms.values().stream().filter(this::live).map(MemoryRoom::record).toList();
     }
 
     @Override
     public long roomCount() {
-        return rooms.size();
+        return rooms.values().stream().filter(this::live).count();
+    }
+
+    /** False for an emptied room whose time ran out; it leaves the map then. */
+    private boolean live(MemoryRoom room) {
+        long expiresAt = room.expiresAt;
+        if (expiresAt == 0 || System.currentTimeMillis() < expiresAt) {
+            return true;
+        }
+        synchronized (room) {
+            if (room.expiresAt != 0 && room.members.isEmpty() && !room.removed) {
+                room.removed = true;
+                rooms.remove(room.settings.roomId(), room);
+            }
+        }
+        return false;
     }
 
     @Override
@@ -171,6 +188,9 @@ public final class MemoryDirectory implements Directory {
                 }
                 room = rooms.computeIfAbsent(roomId, id -> new MemoryRoom(autoCreate.withMembers(0)));
             }
+            if (!live(room)) {
+                continue;
+            }
             synchronized (room) {
                 if (room.removed) {
                     continue;
@@ -183,6 +203,7 @@ public final class MemoryDirectory implements Directory {
                     return new JoinOutcome(JoinOutcome.Status.FULL, room.record());
                 }
                 room.members.add(clientId);
+                room.expiresAt = 0;
                 roomsOfClient.computeIfAbsent(clientId, id -> ConcurrentHashMap.newKeySet()).add(roomId);
                 return new JoinOutcome(JoinOutcome.Status.JOINED, room.record());
             }
@@ -199,8 +220,13 @@ public final class MemoryDirectory implements Directory {
             boolean removed = room.members.remove(clientId);
             forget(clientId, roomId);
             if (room.members.isEmpty() && room.settings.autoCreated() && !room.removed) {
-                room.removed = true;
-                rooms.remove(roomId, room);
+                if (room.settings.hasHistory()) {
+                    // kept while its history lives, so that its members can still recover
+                    room.expiresAt = System.currentTimeMillis() + Math.max(1, room.settings.historyTtl()) * 1000L;
+                } else {
+                    room.removed = true;
+                    rooms.remove(roomId, room);
+                }
             }
             return removed;
         }

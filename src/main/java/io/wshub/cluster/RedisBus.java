@@ -112,7 +112,12 @@ public final class RedisBus implements Bus {
     }
 
     private byte[] roomChannel(String roomId) {
-        return channel("room:" + roomId);
+        return roomChannel(prefix, roomId).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A room's channel; the history's append script publishes there too. */
+    static String roomChannel(String prefix, String roomId) {
+        return prefix + ":ch:room:" + roomId;
     }
 
     private String roomOf(byte[] channel) {
@@ -267,8 +272,8 @@ public final class RedisBus implements Bus {
                         StandardCharsets.UTF_8), e);
                 return;
             }
-            if (nodeId.equals(envelope.origin())) {
-                return; // the origin delivered locally already
+            if (nodeId.equals(envelope.origin()) && envelope.offset() == 0) {
+                return; // the origin delivered locally already; a message with history comes back in offset order
             }
             metrics.received(System.currentTimeMillis() - envelope.sentAt());
             try {

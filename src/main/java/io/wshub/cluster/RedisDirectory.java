@@ -112,7 +112,12 @@ public final class RedisDirectory implements Directory {
     }
 
     private String roomKey(String id) {
-        return p + ":room:" + id;
+        return roomKey(p, id);
+    }
+
+    /** A room's settings hash; the history refreshes its expiry. */
+    static String roomKey(String prefix, String id) {
+        return prefix + ":room:" + id;
     }
 
     private String membersKey(String id) {
@@ -267,7 +272,8 @@ public final class RedisDirectory implements Directory {
     public Optional<RoomRecord> createRoom(RoomRecord room) {
         long created = write("creating a room", jedis -> (Long) RedisScripts.CREATE_ROOM.run(jedis,
                 List.of(roomKey(room.roomId()), roomsKey()),
-                args(room.roomId(), room.name(), room.maxMembers(), room.autoCreated() ? 1 : 0, room.createdAt())));
+                args(room.roomId(), room.name(), room.maxMembers(), room.autoCreated() ? 1 : 0, room.createdAt(),
+                        room.historySize(), room.historyTtl())));
         return created == 1L ? Optional.of(room.withMembers(0)) : Optional.empty();
     }
 
@@ -291,13 +297,24 @@ public final class RedisDirectory implements Directory {
                 pipe.sync();
             }
             List<RoomRecord> found = new ArrayList<>(roomIds.size());
+            List<String> gone = new ArrayList<>();
             for (int i = 0; i < roomIds.size(); i++) {
                 Map<String, String> fields = settings.get(i).get();
                 if (fields.containsKey("max")) {
                     found.add(new RoomRecord(roomIds.get(i), fields.get("name"), Integer.parseInt(fields.get("max")),
                             "1".equals(fields.get("auto")), Long.parseLong(fields.getOrDefault("created", "0")),
-                            counts.get(i).get().intValue()));
+                            counts.get(i).get().intValue(), Integer.parseInt(fields.getOrDefault("hsize", "0")),
+                            Integer.parseInt(fields.getOrDefault("httl", "0"))));
+                } else {
+                    gone.add(roomIds.get(i));
                 }
+            }
+            if (!gone.isEmpty()) {
+                // an emptied auto-created room with history expired: its id leaves the rooms set when seen gone
+                List<String> keys = new ArrayList<>(1 + gone.size());
+                keys.add(roomsKey());
+                gone.forEach(id -> keys.add(roomKey(id)));
+                RedisScripts.FORGET_ROOMS.run(jedis, keys, gone);
             }
             return found;
         });
@@ -348,7 +365,8 @@ public final class RedisDirectory implements Directory {
         }
         return new JoinOutcome(status, new RoomRecord(roomId, (String) reply.get(1),
                 Integer.parseInt((String) reply.get(2)), "1".equals(reply.get(3)),
-                Long.parseLong((String) reply.get(4)), ((Long) reply.get(5)).intValue()));
+                Long.parseLong((String) reply.get(4)), ((Long) reply.get(5)).intValue(),
+                Integer.parseInt((String) reply.get(6)), Integer.parseInt((String) reply.get(7))));
     }
 
     private Object join(JedisPooled jedis, String roomId, String clientId, RoomRecord create, boolean force) {
@@ -362,7 +380,8 @@ public final class RedisDirectory implements Directory {
     private List<String> joinArgs(String roomId, String clientId, RoomRecord create, boolean force) {
         return args(roomId, clientId, nodeId, create == null ? 0 : 1, create == null ? "" : create.name(),
                 create == null ? 0 : create.maxMembers(), create == null || create.autoCreated() ? 1 : 0,
-                create == null ? 0 : create.createdAt(), force ? 1 : 0);
+                create == null ? 0 : create.createdAt(), force ? 1 : 0, create == null ? 0 : create.historySize(),
+                create == null ? 0 : create.historyTtl());
     }
 
     @Override

@@ -15,7 +15,7 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * The directory's Lua scripts: files under {@code io/wshub/cluster/redis/}, read once, run by SHA (EVALSHA). A Redis
+ * The Redis engines' Lua scripts: files under {@code io/wshub/cluster/redis/}, read once, run by SHA (EVALSHA). A Redis
  * that does not know a script (it restarted, or SCRIPT FLUSH) answers NOSCRIPT; the script is then loaded and run
  * again. Every key a script touches is passed in KEYS.
  */
@@ -29,7 +29,12 @@ public enum RedisScripts {
     DELETE_ROOM("delete_room"),
     BEAT("beat"),
     REGISTER_NODE("register_node"),
-    CLAIM_NODE("claim_node");
+    CLAIM_NODE("claim_node"),
+    FORGET_ROOMS("forget_rooms"),
+    HISTORY_APPEND("history_append"),
+    HISTORY_POSITION("history_position"),
+    HISTORY_READ("history_read"),
+    IDEMPOTENCY_CLAIM("idempotency_claim");
 
     private final String file;
     private final String source;
@@ -66,6 +71,17 @@ public enum RedisScripts {
         } catch (JedisNoScriptException e) {
             jedis.scriptLoad(source);
             return jedis.evalsha(sha, keys, args);
+        }
+    }
+
+    /** Runs the script by SHA with binary arguments; loads it first when Redis does not know it. */
+    public Object run(UnifiedJedis jedis, List<byte[]> keys, List<byte[]> args, boolean binary) {
+        byte[] shaBytes = sha.getBytes(StandardCharsets.UTF_8);
+        try {
+            return jedis.evalsha(shaBytes, keys, args);
+        } catch (JedisNoScriptException e) {
+            jedis.scriptLoad(source);
+            return jedis.evalsha(shaBytes, keys, args);
         }
     }
 

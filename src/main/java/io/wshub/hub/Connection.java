@@ -44,6 +44,11 @@ public final class Connection {
 
         /** Runs a transport close off the caller's thread (it may wait for the socket), after {@code delayMillis}. */
         void closeLater(Runnable close, long delayMillis);
+
+        /** Runs a task off the caller's thread (a write completion must not do a sender's work). */
+        default void runLater(Runnable task) {
+            closeLater(task, 0);
+        }
     }
 
     /** How long a close waits for a stalled frame in flight before the transport is closed anyway. */
@@ -87,6 +92,8 @@ public final class Connection {
     /** Set when the connection is closed for the hub (the transport may still be flushing or closing). */
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean outletClosed = new AtomicBoolean();
+    /** Who waits for the queue to drain (a replay feeding the connection at its pace); null for nobody. */
+    private final AtomicReference<Runnable> drainWaiter = new AtomicReference<>();
 
     /** A close decision: {@code afterFlush} when it waits for the frames already queued. */
     private record Closing(int code, String reason, boolean afterFlush) {
@@ -209,6 +216,37 @@ public final class Connection {
 
     public int queuedFrames() {
         return queuedFrames.get();
+    }
+
+    public long queuedChars() {
+        return queuedChars.get();
+    }
+
+    /** Whether the queue has room for a quarter of its bound: a feeder may go on without nearing the limit. */
+    public boolean hasRoom() {
+        return queuedFrames.get() <= host.maxQueuedFrames() / 4 && queuedChars.get() <= host.maxQueuedChars() / 4;
+    }
+
+    /**
+     * Runs {@code next} (off the caller's thread) once the queue {@link #hasRoom has room}: at once if it has now. A
+     * connection that closes first never runs it. One waiter at a time.
+     */
+    public void whenDrained(Runnable next) {
+        drainWaiter.set(next);
+        if (hasRoom() || closing.get() != null) {
+            releaseDrainWaiter();
+        }
+    }
+
+    private void releaseDrainWaiter() {
+        if (closing.get() != null && !closing.get().afterFlush()) {
+            drainWaiter.set(null);
+            return;
+        }
+        Runnable waiter = drainWaiter.getAndSet(null);
+        if (waiter != null) {
+            host.runLater(waiter);
+        }
     }
 
     /**
@@ -419,6 +457,9 @@ public final class Connection {
             queuedFrames.decrementAndGet();
             queuedChars.addAndGet(-length);
             inFlightSince = 0;
+            if (drainWaiter.get() != null && hasRoom()) {
+                releaseDrainWaiter();
+            }
             if (failure == null) {
                 host.sent();
             } else if (closing.compareAndSet(null, new Closing(1011, "send failed", false))) {

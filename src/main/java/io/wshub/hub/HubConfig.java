@@ -29,6 +29,14 @@ public class HubConfig {
     int maxRoomIdLength;
 
     @Inject
+    @ConfigProperty(name = "wshub.rooms.history-size", defaultValue = "0")
+    int historySize;
+
+    @Inject
+    @ConfigProperty(name = "wshub.rooms.history-ttl", defaultValue = "300")
+    int historyTtl;
+
+    @Inject
     @ConfigProperty(name = "wshub.max-message-bytes", defaultValue = "65536")
     int maxMessageBytes;
 
@@ -98,6 +106,16 @@ public class HubConfig {
     /** 0 means unlimited. */
     public int defaultMaxMembers() {
         return defaultMaxMembers;
+    }
+
+    /** Messages a room keeps when it does not set its own; 0: no history. */
+    public int historySize() {
+        return Math.max(0, historySize);
+    }
+
+    /** Seconds a room's history lives after its last message, when the room does not set its own. */
+    public int historyTtl() {
+        return Math.max(1, historyTtl);
     }
 
     public int maxRoomIdLength() {

@@ -22,7 +22,7 @@ public class Inbox {
     public void receive(Envelope envelope) {
         String target = envelope.target();
         switch (envelope.kind()) {
-            case ROOM_MESSAGE -> rooms.deliver(target, relayed(envelope), null);
+            case ROOM_MESSAGE -> rooms.deliver(target, relayed(envelope), envelope.except(), envelope.offset());
             case USER_MESSAGE -> hub.deliverToUser(target, envelope.platform(), relayed(envelope));
             case CLIENT_MESSAGE -> hub.connection(target).ifPresent(c -> c.send(relayed(envelope)));
             case BROADCAST -> hub.deliverToAll(relayed(envelope));

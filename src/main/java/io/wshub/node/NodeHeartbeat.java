@@ -48,6 +48,8 @@ public class NodeHeartbeat {
     @Inject
     Inbox inbox;
     @Inject
+    io.wshub.cluster.History history;
+    @Inject
     ClusterConfig clusterConfig;
     @Inject
     ClusterCalls cluster;
@@ -69,6 +71,7 @@ public class NodeHeartbeat {
         });
         thread.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         long period = clusterConfig.heartbeatMillis();
+        history.start(inbox::receive);
         bus.start(inbox::receive, new Bus.Interest() {
             @Override
             public boolean wants(String roomId) {

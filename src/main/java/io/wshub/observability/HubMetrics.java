@@ -31,6 +31,8 @@ public class HubMetrics {
     private Counter messagesSent;
     private Counter slowConsumers;
     private Counter redisFailures;
+    private Counter historyAppends;
+    private final ConcurrentHashMap<String, Counter> recoveries = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> received = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<ErrorCode, Counter> errors = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> limits = new ConcurrentHashMap<>();
@@ -44,6 +46,8 @@ public class HubMetrics {
                 "Connections closed because their send queue overflowed"));
         redisFailures = registry.counter(meta("wshub_redis_failures",
                 "Redis answers that are bugs (WRONGTYPE, a failing script, an unexpected reply); see the log"));
+        historyAppends = registry.counter(meta("wshub_history_appends",
+                "Messages appended to a room's history (repeated idempotency keys not counted)"));
     }
 
     /** A gauge read from its owner: each owner registers its own, so metrics depend on nobody. */
@@ -128,6 +132,17 @@ public class HubMetrics {
         errors.computeIfAbsent(code, c -> registry.counter(
                 meta("wshub_errors", "Error frames sent, by code"), new Tag("code", Integer.toString(c.code()))))
                 .inc();
+    }
+
+    public void historyAppended() {
+        historyAppends.inc();
+    }
+
+    /** A join that asked to recover: {@code recovered} or {@code not_recovered} (epoch changed, history too short). */
+    public void recovery(boolean recovered) {
+        recoveries.computeIfAbsent(recovered ? "recovered" : "not_recovered", r -> registry.counter(
+                meta("wshub_recoveries", "Joins that asked to recover missed messages, by result"),
+                new Tag("result", r))).inc();
     }
 
     public void handlerTime(String type, long nanos) {

@@ -51,6 +51,9 @@ public final class Json {
         if (value instanceof jakarta.json.JsonValue json) {
             return json.toString();
         }
+        if (value instanceof RawJson raw) {
+            return raw.text();
+        }
         return jsonb().toJson(value);
     }
 

@@ -12,7 +12,8 @@ public final class ServerMessageTypes {
     public static final Set<String> RESERVED = Set.of(
             "connected", "error", "pong", "echo",
             "room_joined", "room_left", "room_message", "direct_message",
-            "logged_in", "token_refreshed", "session_kicked", "shutdown");
+            "logged_in", "token_refreshed", "session_kicked", "shutdown",
+            "history", "room_message_sent");
 
     private ServerMessageTypes() {
     }

@@ -7,6 +7,7 @@ import io.wshub.hub.Delivery;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -36,9 +37,19 @@ public final class LocalRooms {
      * is taken out again (its departure may have missed this room) and the result is false.
      */
     public CompletableFuture<Boolean> attach(Connection connection, RoomRecord settings) {
+        return attach(connection, settings, null);
+    }
+
+    /**
+     * Adds a local member whose live messages wait in {@code catchUp} (when not null) until it is {@link #caughtUp}.
+     */
+    CompletableFuture<Boolean> attach(Connection connection, RoomRecord settings, CatchUp catchUp) {
         String roomId = settings.roomId();
         rooms.compute(roomId, (id, room) -> {
             Room joined = room == null ? new Room(settings) : room;
+            if (catchUp != null) {
+                joined.catchingUp.put(connection, catchUp); // before the member: a sender that sees it sees this
+            }
             joined.members.add(connection);
             return joined;
         });
@@ -50,6 +61,14 @@ public final class LocalRooms {
         return interestChanged.apply(roomId).thenApply(subscribed -> true);
     }
 
+    /** The member caught up: its messages go straight to it again. */
+    void caughtUp(Connection connection, String roomId) {
+        Room room = rooms.get(roomId);
+        if (room != null) {
+            room.catchingUp.remove(connection);
+        }
+    }
+
     /**
      * Takes a connection out of a room's local fan-out; the room goes with its last local member. Returns false when
      * it was not a member.
@@ -59,6 +78,7 @@ public final class LocalRooms {
         boolean[] emptied = {false};
         rooms.computeIfPresent(roomId, (id, room) -> {
             removed[0] = room.members.remove(connection);
+            room.catchingUp.remove(connection);
             emptied[0] = room.members.isEmpty();
             return emptied[0] ? null : room;
         });
@@ -88,13 +108,26 @@ public final class LocalRooms {
 
     /** Queues a delivery for the local members except {@code except}; returns for how many. */
     public int deliver(String roomId, Delivery delivery, Connection except) {
+        return deliver(roomId, delivery, except, 0);
+    }
+
+    /**
+     * Queues a delivery of a room's message with {@code offset} (0 without history) for the local members except
+     * {@code except}; a member still catching up gets it once it has caught up. Returns for how many.
+     */
+    public int deliver(String roomId, Delivery delivery, Connection except, long offset) {
         Room room = rooms.get(roomId);
         if (room == null) {
             return 0;
         }
+        Map<Connection, CatchUp> catchingUp = room.catchingUp;
         int sent = 0;
         for (Connection member : room.members) {
-            if (member != except && member.send(delivery)) {
+            if (member == except) {
+                continue;
+            }
+            CatchUp catchUp = catchingUp.isEmpty() ? null : catchingUp.get(member);
+            if (catchUp != null ? catchUp.offer(delivery, offset) : member.send(delivery)) {
                 sent++;
             }
         }

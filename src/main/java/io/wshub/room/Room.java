@@ -16,6 +16,8 @@ public final class Room {
 
     private final RoomRecord settings;
     final Set<Connection> members = ConcurrentHashMap.newKeySet();
+    /** Members that joined a room with history and have not caught up yet: their live messages wait there. */
+    final ConcurrentHashMap<Connection, CatchUp> catchingUp = new ConcurrentHashMap<>();
 
     Room(RoomRecord settings) {
         this.settings = settings.withMembers(0);

@@ -6,6 +6,7 @@ import io.wshub.cluster.Directory;
 import io.wshub.cluster.Directory.JoinOutcome;
 import io.wshub.cluster.Directory.RoomRecord;
 import io.wshub.cluster.Envelope;
+import io.wshub.cluster.History;
 import io.wshub.hub.ClusterCalls;
 import io.wshub.hub.Connection;
 import io.wshub.hub.Delivery;
@@ -43,6 +44,8 @@ import java.util.logging.Logger;
 public class RoomRegistry {
 
     private static final Logger LOG = Logger.getLogger(RoomRegistry.class.getName());
+    /** The longest {@code idempotency_key} of a room publish. */
+    public static final int MAX_IDEMPOTENCY_KEY_LENGTH = 64;
 
     @Inject
     HubConfig config;
@@ -60,6 +63,10 @@ public class RoomRegistry {
     Messenger messenger;
     @Inject
     ClusterCalls cluster;
+    @Inject
+    History history;
+    @Inject
+    RoomHistory roomHistory;
 
     private LocalRooms local;
 
@@ -86,26 +93,33 @@ public class RoomRegistry {
     /**
      * Creates a room explicitly; it stays when empty. Waits for the directory: call it from a backend's thread.
      *
-     * @param maxMembers the capacity, 0 for unlimited, null for {@code wshub.rooms.default-max-members}
+     * @param maxMembers  the capacity, 0 for unlimited, null for {@code wshub.rooms.default-max-members}
+     * @param historySize messages kept, 0 for none, null for {@code wshub.rooms.history-size}
+     * @param historyTtl  seconds, null for {@code wshub.rooms.history-ttl}
      */
-    public RoomRecord create(String roomId, String name, Integer maxMembers) {
+    public RoomRecord create(String roomId, String name, Integer maxMembers, Integer historySize, Integer historyTtl) {
         validateId(roomId);
         int capacity = maxMembers == null ? config.defaultMaxMembers() : maxMembers;
         RoomRecord room = new RoomRecord(roomId, name == null || name.isBlank() ? roomId : name,
-                Math.max(0, capacity), false, System.currentTimeMillis(), 0);
+                Math.max(0, capacity), false, System.currentTimeMillis(), 0,
+                historySize == null ? config.historySize() : Math.max(0, historySize),
+                historyTtl == null ? config.historyTtl() : Math.max(1, historyTtl));
         return directory.createRoom(room).orElseThrow(
                 () -> new HubException(ErrorCode.ROOM_ALREADY_EXISTS, "room '" + roomId + "' already exists"));
     }
 
     /**
-     * A connection of this node joins. Completes once the node receives the room's traffic, so that the member gets
-     * every message sent after its {@code room_joined}.
+     * A connection of this node joins, and is told with {@code room_joined} (answering {@code requestId}, null for
+     * none) once the node receives the room's traffic, so that the member gets every message sent after it. In a room
+     * with history, {@code room_joined} says where the member joins (offset, epoch) and, when it asks to
+     * {@code recover}, whether it did; the messages it missed follow, then live ones, without gap or duplicate.
      */
-    public CompletableFuture<RoomRecord> join(Connection connection, String roomId) {
+    public CompletableFuture<Void> join(Connection connection, String roomId, RoomHistory.Recover recover,
+                                        Long requestId) {
         validateId(roomId);
         checkRoomLimit(connection.rooms(), roomId);
         return cluster.call(() -> admit(connection.id(), roomId))
-                .thenCompose(room -> attach(connection, room).thenApply(attached -> room));
+                .thenCompose(room -> enter(connection, room, recover, requestId)).thenApply(entered -> null);
     }
 
     /** Puts a connection of any node into a room on behalf of the server (admin API); it is told with {@code room_joined}. */
@@ -113,7 +127,7 @@ public class RoomRegistry {
         validateId(roomId);
         Optional<Connection> local = hub.connection(clientId);
         if (local.isPresent()) {
-            return join(local.get(), roomId).thenAccept(room -> local.get().send(joined(room.roomId())));
+            return join(local.get(), roomId, null, null);
         }
         return messenger.remoteClient(clientId).thenCompose(client -> cluster.call(() -> {
             checkRoomLimit(directory.roomsOf(clientId), roomId);
@@ -133,10 +147,51 @@ public class RoomRegistry {
                 cluster.run("leave of a departed member", () -> directory.leave(roomId, clientId));
                 return;
             }
-            attach(connection.get(), room.get()).thenAccept(attached -> {
+            enter(connection.get(), room.get(), null, null);
+        });
+    }
+
+    /**
+     * Makes an admitted connection a local member and tells it with {@code room_joined}. In a room with history its
+     * live messages wait in a {@link CatchUp} until it was told the room's position and replayed what it missed.
+     * Completes with false when the connection went meanwhile.
+     */
+    private CompletableFuture<Boolean> enter(Connection connection, RoomRecord room, RoomHistory.Recover recover,
+                                             Long requestId) {
+        String roomId = room.roomId();
+        if (!room.hasHistory()) {
+            return attach(connection, room, null).thenApply(attached -> {
                 if (attached) {
-                    connection.get().send(joined(roomId));
+                    connection.send(joined(roomId, null, recover == null ? null : false, requestId));
+                    if (recover != null) {
+                        metrics.recovery(false);
+                    }
                 }
+                return attached;
+            });
+        }
+        CatchUp catchUp = new CatchUp(connection);
+        return attach(connection, room, catchUp).thenCompose(attached -> {
+            if (!attached) {
+                return CompletableFuture.completedFuture(false);
+            }
+            return cluster.call(() -> roomHistory.plan(room, recover)).handle((plan, failure) -> {
+                if (failure != null) {
+                    // not told where it joins: it is not a member after all
+                    local.detach(connection, roomId);
+                    cluster.run("leave after a failed join", () -> directory.leave(roomId, connection.id()));
+                    throw new java.util.concurrent.CompletionException(Messenger.unwrap(failure));
+                }
+                connection.send(joined(roomId, plan.position(), plan.recovered(), requestId));
+                if (plan.recovered() != null) {
+                    metrics.recovery(plan.recovered());
+                }
+                long upTo = plan.position().offset();
+                new Replay(connection, hub, plan.missed(), () -> {
+                    catchUp.release(upTo);
+                    local.caughtUp(connection, roomId);
+                }).run();
+                return true;
             });
         });
     }
@@ -152,7 +207,8 @@ public class RoomRegistry {
     /** The directory's atomic decision, as an exception when it is no. Runs as a cluster call. */
     private RoomRecord admit(String clientId, String roomId) {
         RoomRecord autoCreate = config.autoCreateRooms() ? new RoomRecord(roomId, roomId,
-                Math.max(0, config.defaultMaxMembers()), true, System.currentTimeMillis(), 0) : null;
+                Math.max(0, config.defaultMaxMembers()), true, System.currentTimeMillis(), 0, config.historySize(),
+                config.historyTtl()) : null;
         JoinOutcome outcome = directory.join(roomId, clientId, autoCreate);
         return switch (outcome.status()) {
             case JOINED -> outcome.room();
@@ -167,9 +223,9 @@ public class RoomRegistry {
     }
 
     /** Adds a local member; a connection that closed meanwhile also leaves the room in the directory again. */
-    private CompletableFuture<Boolean> attach(Connection connection, RoomRecord settings) {
+    private CompletableFuture<Boolean> attach(Connection connection, RoomRecord settings, CatchUp catchUp) {
         // the subscription is confirmed on the bus's thread: what follows runs on a worker
-        return cluster.onWorker(local.attach(connection, settings)).thenApply(attached -> {
+        return cluster.onWorker(local.attach(connection, settings, catchUp)).thenApply(attached -> {
             if (!attached) {
                 cluster.run("leave of a departed member", () -> directory.leave(settings.roomId(), connection.id()));
             }
@@ -228,11 +284,15 @@ public class RoomRegistry {
         return connection.rooms().contains(roomId);
     }
 
-    /** Deletes a room everywhere; its members are told with {@code room_left}. Waits for the directory. */
+    /**
+     * Deletes a room everywhere, with its history; its members are told with {@code room_left}. Waits for the
+     * directory.
+     */
     public void delete(String roomId) {
         if (!directory.deleteRoom(roomId)) {
             throw new HubException(ErrorCode.ROOM_NOT_FOUND, "no room '" + roomId + "'");
         }
+        roomHistory.forget(roomId);
         deleted(roomId);
         bus.publishToRoom(roomId, Envelope.control(Envelope.Kind.ROOM_DELETED, config.nodeId(), roomId, null, 0,
                 null));
@@ -259,9 +319,53 @@ public class RoomRegistry {
         return deliver(roomId, message, except);
     }
 
+    /**
+     * Publishes a message to a room on behalf of a member ({@code except}, who does not receive it) or of the server
+     * (null). In a room with history the message gets its offset (added to {@code data}) and is delivered by every
+     * node from the bus, in offset order; otherwise as {@link #publish(String, Outbound, Connection)}. With an
+     * idempotency key used in the room within 5 minutes, nothing is published and the first offset is returned.
+     *
+     * @param data a JSON object text, without {@code offset}
+     */
+    public CompletableFuture<Published> publish(RoomRecord room, String type, String data, long timestamp,
+                                                Connection except, String idempotencyKey) {
+        String roomId = room.roomId();
+        if (room.hasHistory()) {
+            History.Append append = new History.Append(roomId, room.historySize(), room.historyTtl(), config.nodeId(),
+                    type, data, timestamp, except == null ? null : except.id(), idempotencyKey);
+            return cluster.call(() -> history.append(append)).thenApply(appended -> {
+                if (!appended.duplicate()) {
+                    metrics.historyAppended();
+                }
+                return new Published(appended.offset(), appended.duplicate(), 0);
+            });
+        }
+        if (idempotencyKey == null) {
+            return CompletableFuture.completedFuture(new Published(null, false,
+                    publish(roomId, hub.message(type, data, null), except)));
+        }
+        return cluster.call(() -> history.claim(roomId, idempotencyKey)).thenApply(fresh -> fresh
+                ? new Published(null, false, publish(roomId, hub.message(type, data, null), except))
+                : new Published(null, true, 0));
+    }
+
+    /**
+     * What a publish did: the message's offset (null without history), whether it repeated an idempotency key (and
+     * was not published again), and for how many members of this node it was queued here (0 with history: the bus
+     * brings it back to every node).
+     */
+    public record Published(Long offset, boolean duplicate, int queuedHere) {
+    }
+
     /** Delivers to the local members only. */
     public int deliver(String roomId, Outbound message, Connection except) {
         return local.deliver(roomId, new Delivery(message), except);
+    }
+
+    /** Delivers a message of another node (or of the history's hand-over) to the local members. */
+    public int deliver(String roomId, Outbound message, String exceptClientId, long offset) {
+        Connection except = exceptClientId == null ? null : hub.connection(exceptClientId).orElse(null);
+        return local.deliver(roomId, new Delivery(message), except, offset);
     }
 
     /** Rooms with members on this node. */
@@ -278,9 +382,15 @@ public class RoomRegistry {
         RoomIds.validate(roomId, config.maxRoomIdLength());
     }
 
-    private Outbound joined(String roomId) {
-        return hub.message("room_joined", Json.object().add("room_id", roomId).add("status", "joined").build()
-                .toString(), null);
+    private Outbound joined(String roomId, History.Position position, Boolean recovered, Long requestId) {
+        var joined = Json.object().add("room_id", roomId).add("status", "joined");
+        if (position != null) {
+            joined.add("offset", position.offset()).add("epoch", position.epoch());
+        }
+        if (recovered != null) {
+            joined.add("recovered", recovered);
+        }
+        return hub.message("room_joined", joined.build().toString(), requestId);
     }
 
     private Outbound left(String roomId) {

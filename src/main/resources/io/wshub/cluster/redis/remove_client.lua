@@ -1,6 +1,6 @@
 -- Removes a connection and its room memberships. The caller read the connection's rooms (its client-rooms set)
 -- and passes their keys; if they changed meanwhile, nothing is done and -1 tells the caller to read them again.
--- An emptied auto-created room goes with its last member.
+-- An emptied auto-created room goes with its last member (one with history lives on for its history's TTL).
 -- When an epoch is given (a sweep of a dead node), a connection that its node registered again since (another
 -- epoch) is left alone: only its entry in the swept set goes.
 -- KEYS: 1 client hash, 2 client-rooms set, 3 user hash, 4 users set, 5 clients set, 6 owning set (node-clients
@@ -28,8 +28,13 @@ for i = 1, rooms do
   local room, settings, members = ARGV[3 + i], KEYS[6 + 2 * i], KEYS[7 + 2 * i]
   redis.call('HDEL', members, cid)
   if redis.call('HGET', settings, 'auto') == '1' and redis.call('HLEN', members) == 0 then
-    redis.call('DEL', settings, members)
-    redis.call('SREM', KEYS[7], room)
+    local s = redis.call('HMGET', settings, 'hsize', 'httl')
+    if tonumber(s[1] or '0') > 0 then
+      redis.call('PEXPIRE', settings, math.max(1, tonumber(s[2] or '0')) * 1000)
+    else
+      redis.call('DEL', settings, members)
+      redis.call('SREM', KEYS[7], room)
+    end
   end
 end
 if uid ~= '' then

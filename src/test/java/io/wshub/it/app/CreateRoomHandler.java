@@ -23,7 +23,8 @@ public class CreateRoomHandler implements MessageHandler {
     @Override
     public Reply handle(Request request) {
         JsonNumber max = request.data().getJsonNumber("max_members");
-        RoomRecord room = rooms.create(request.requiredString("room_id"), null, max == null ? null : max.intValue());
+        RoomRecord room = rooms.create(request.requiredString("room_id"), null, max == null ? null : max.intValue(),
+                null, null);
         return request.reply("test_room_created", Map.of("room_id", room.roomId(), "max_members", room.maxMembers()));
     }
 }

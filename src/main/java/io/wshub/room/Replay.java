@@ -1,0 +1,44 @@
+package io.wshub.room;
+
+import io.wshub.cluster.History.Entry;
+import io.wshub.hub.Connection;
+import io.wshub.hub.Hub;
+
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * Feeds missed messages to a member as its send queue drains, so that a replay of a whole history never trips the
+ * slow-consumer limit, then hands over to live delivery. Each message goes out as the push it was: its type and its
+ * data (with its offset), at its original time.
+ */
+final class Replay implements Runnable {
+
+    private final Connection connection;
+    private final Hub hub;
+    private final Iterator<Entry> missed;
+    private final Runnable then;
+
+    Replay(Connection connection, Hub hub, List<Entry> missed, Runnable then) {
+        this.connection = connection;
+        this.hub = hub;
+        this.missed = missed.iterator();
+        this.then = then;
+    }
+
+    @Override
+    public void run() {
+        while (missed.hasNext()) {
+            if (!connection.isOpen()) {
+                return;
+            }
+            if (!connection.hasRoom()) {
+                connection.whenDrained(this);
+                return;
+            }
+            Entry entry = missed.next();
+            connection.send(hub.relayed(entry.type(), entry.data(), entry.timestamp()));
+        }
+        then.run();
+    }
+}
