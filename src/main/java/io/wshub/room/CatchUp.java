@@ -3,8 +3,7 @@ package io.wshub.room;
 import io.wshub.hub.Connection;
 import io.wshub.hub.Delivery;
 
-import java.util.ArrayList;
-import java.util.List;
+import java.util.ArrayDeque;
 
 /**
  * A member joining a room with history, until it has caught up: the room's live messages wait here while the member
@@ -21,11 +20,12 @@ final class CatchUp {
     static final int MAX_HELD = 100_000;
 
     private final Connection connection;
-    private List<Held> held = new ArrayList<>();
+    private final ArrayDeque<Held> held = new ArrayDeque<>();
     private boolean live;
     private boolean overflowed;
-    /** The highest offset sent to the member once live. */
+    /** The highest offset sent to the member: by the release until live, then by the room's deliveries. */
     private long delivered;
+    private Runnable whenLive;
 
     private record Held(long offset, Delivery delivery) {
     }
@@ -42,7 +42,7 @@ final class CatchUp {
                     overflowed = true;
                     return false;
                 }
-                held.add(new Held(offset, delivery));
+                held.addLast(new Held(offset, delivery));
                 return true;
             }
             if (offset <= delivered) {
@@ -55,31 +55,57 @@ final class CatchUp {
 
     /**
      * The member has everything up to {@code offset} (it was told so, or replayed it): what waited above it is sent,
-     * in order, and from then on live messages go straight through. Called once.
+     * in order and as the member's queue drains, and then live messages go straight through and {@code then} runs.
+     * Called once.
      */
-    void release(long offset) {
-        long last = offset;
+    void release(long offset, Runnable then) {
+        synchronized (this) {
+            delivered = offset;
+            whenLive = then;
+        }
+        sendHeld();
+    }
+
+    private void sendHeld() {
         while (true) {
-            List<Held> batch;
+            Held next = null;
+            Runnable then = null;
+            boolean overflow = false;
+            boolean wait = false;
             synchronized (this) {
                 if (overflowed) {
                     live = true;
-                    connection.close(1008, "slow consumer");
-                    return;
-                }
-                if (held.isEmpty()) {
-                    delivered = Math.max(delivered, last);
+                    held.clear();
+                    overflow = true;
+                } else if (held.isEmpty()) {
                     live = true;
-                    return;
+                    then = whenLive;
+                } else if (!connection.hasRoom()) {
+                    wait = true;
+                } else {
+                    next = held.pollFirst();
+                    if (next.offset() <= delivered) {
+                        continue; // the member had it already (replayed, or before its room_joined)
+                    }
+                    delivered = next.offset();
                 }
-                batch = held;
-                held = new ArrayList<>();
             }
-            for (Held message : batch) {
-                if (message.offset() > last) {
-                    connection.send(message.delivery());
-                    last = message.offset();
+            if (overflow) {
+                connection.close(1008, "slow consumer");
+                return;
+            }
+            if (wait) {
+                connection.whenDrained(this::sendHeld);
+                return;
+            }
+            if (next == null) {
+                if (then != null) {
+                    then.run();
                 }
+                return;
+            }
+            if (!connection.send(next.delivery())) {
+                return; // closed
             }
         }
     }

@@ -15,12 +15,14 @@ import java.util.List;
 final class Replay implements Runnable {
 
     private final Connection connection;
+    private final String roomId;
     private final Hub hub;
     private final Iterator<Entry> missed;
     private final Runnable then;
 
-    Replay(Connection connection, Hub hub, List<Entry> missed, Runnable then) {
+    Replay(Connection connection, String roomId, Hub hub, List<Entry> missed, Runnable then) {
         this.connection = connection;
+        this.roomId = roomId;
         this.hub = hub;
         this.missed = missed.iterator();
         this.then = then;
@@ -29,8 +31,8 @@ final class Replay implements Runnable {
     @Override
     public void run() {
         while (missed.hasNext()) {
-            if (!connection.isOpen()) {
-                return;
+            if (!connection.isOpen() || !connection.rooms().contains(roomId)) {
+                return; // gone, or left the room meanwhile: nothing more of it
             }
             if (!connection.hasRoom()) {
                 connection.whenDrained(this);

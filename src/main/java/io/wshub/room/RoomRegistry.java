@@ -187,10 +187,8 @@ public class RoomRegistry {
                     metrics.recovery(plan.recovered());
                 }
                 long upTo = plan.position().offset();
-                new Replay(connection, hub, plan.missed(), () -> {
-                    catchUp.release(upTo);
-                    local.caughtUp(connection, roomId);
-                }).run();
+                new Replay(connection, roomId, hub, plan.missed(),
+                        () -> catchUp.release(upTo, () -> local.caughtUp(connection, roomId))).run();
                 return true;
             });
         });

@@ -164,6 +164,13 @@ public final class PeerTable {
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().put("MP_JWT_VERIFY_PUBLICKEY_LOCATION", tokens.publicKeyFile().toUri().toString());
         pb.environment().put("MP_JWT_VERIFY_ISSUER", Tokens.WSHUB_ISSUER);
+        // --wshub-env KEY=VALUE,KEY=VALUE: settings of the run (the bus, history, ...)
+        for (String setting : options.get("--wshub-env", "").split(",")) {
+            if (setting.contains("=")) {
+                pb.environment().put(setting.substring(0, setting.indexOf('=')),
+                        setting.substring(setting.indexOf('=') + 1));
+            }
+        }
         Path log = runDir.resolve("wshub.log");
         Process p = start(pb, "wshub.log");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(options.getInt("--start-timeout", 300));
