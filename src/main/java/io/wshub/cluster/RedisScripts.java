@@ -29,7 +29,9 @@ public enum RedisScripts {
     DELETE_ROOM("delete_room"),
     BEAT("beat"),
     REGISTER_NODE("register_node"),
-    CLAIM_NODE("claim_node");
+    CLAIM_NODE("claim_node"),
+    OFFLINE_STORE("offline_store"),
+    OFFLINE_TAKE("offline_take");
 
     private final String file;
     private final String source;
