@@ -15,6 +15,7 @@ import io.wshub.protocol.HubException;
 import io.wshub.protocol.Json;
 import io.wshub.protocol.Outbound;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.json.JsonObject;
 import jakarta.inject.Inject;
 
 import java.security.SecureRandom;
@@ -33,8 +34,10 @@ import java.util.logging.Logger;
  * An {@code ack_id} is {@code <nodeId>.<random>} (20 url-safe base64 characters after the last dot): the node that
  * waits for it is in the id, so whichever node a client acknowledges on routes the acknowledgement there (the ACK
  * envelope), and a pending acknowledgement lives, with its retry timer, on its sender's node only: a node that dies
- * takes only its own senders' waits with it. The first acknowledgement wins; later ones, and ones for ids nobody
- * waits for, are ignored and counted ({@code wshub_acks_total{result="unknown"}}).
+ * takes only its own senders' waits with it. The ACK envelope carries the acknowledging user, so that only a
+ * connection of the push's user ends its wait, and for a stored message the receipt it was stored with. The first
+ * acknowledgement wins; later ones, and ones for ids nobody waits for, are ignored and counted
+ * ({@code wshub_acks_total{result="unknown"}}).
  */
 @ApplicationScoped
 public class Acks {
@@ -221,59 +224,71 @@ public class Acks {
     public void clientAcked(Connection client, String ackId) {
         OfflineMessage stored = replay.claim(client.id(), ackId);
         if (stored == null) {
-            route(ackId, client.id(), null);
+            route(ackId, client, null);
             return;
         }
         cluster.call(() -> store.remove(client.userId(), stored)).whenComplete((removed, failure) -> {
             if (failure != null) {
                 LOG.log(Level.FINE, "removing acknowledged {0} failed: {1}", new Object[]{ackId, failure});
-                route(ackId, client.id(), null); // a live wait, if any, still ends
+                route(ackId, client, null); // a live wait, if any, still ends
             } else if (removed) {
-                route(ackId, client.id(), stored.receipt() == null ? "{}" : stored.receipt());
+                route(ackId, client, stored.receipt() == null ? "{}" : stored.receipt());
             } else {
                 metrics.ack(AckResult.UNKNOWN); // another connection acknowledged it first
             }
         });
     }
 
-    private void route(String ackId, String clientId, String receiptJson) {
+    private void route(String ackId, Connection client, String receiptJson) {
         String node = nodeOf(ackId);
         if (node == null) {
             metrics.ack(AckResult.UNKNOWN);
-        } else if (node.equals(hubConfig.nodeId())) {
-            acknowledged(ackId, clientId, receiptJson);
-        } else {
-            try {
-                bus.publishToNode(node, new Envelope(Envelope.Kind.ACK, hubConfig.nodeId(), ackId, clientId, null,
-                        null, receiptJson, System.currentTimeMillis(), 0, null, 0, null, 0));
-            } catch (ClusterUnavailableException e) {
-                LOG.log(Level.FINE, "acknowledgement of {0} not sent: {1}", new Object[]{ackId, e});
-            }
+            return;
+        }
+        var acknowledgement = Json.object().add("user_id", client.userId());
+        if (receiptJson != null) {
+            acknowledgement.add("receipt", receiptJson);
+        }
+        String data = acknowledgement.build().toString();
+        if (node.equals(hubConfig.nodeId())) {
+            acknowledged(ackId, client.id(), data);
+            return;
+        }
+        try {
+            bus.publishToNode(node, new Envelope(Envelope.Kind.ACK, hubConfig.nodeId(), ackId, client.id(), null,
+                    null, data, System.currentTimeMillis(), 0, null, 0, null, 0));
+        } catch (ClusterUnavailableException e) {
+            LOG.log(Level.FINE, "acknowledgement of {0} not sent: {1}", new Object[]{ackId, e});
         }
     }
 
     /**
-     * Connection {@code clientId} (of any node) acknowledged {@code ackId}, which this node sent. {@code receiptJson}
-     * comes with a stored message's acknowledgement, for which this node keeps nothing (null for a live push).
+     * Connection {@code clientId} (of any node) acknowledged {@code ackId}, which this node sent. {@code data} is the
+     * ACK envelope's: {@code {user_id, receipt?}}, the acknowledging user and, for a stored message (for which this
+     * node keeps nothing), the receipt it was stored with. Only a connection of the push's user ends a live wait.
      */
-    public void acknowledged(String ackId, String clientId, String receiptJson) {
-        Pending waiting = pending.remove(ackId);
-        if (waiting != null) {
+    public void acknowledged(String ackId, String clientId, String data) {
+        String userId = null;
+        String receiptJson = null;
+        try {
+            JsonObject acknowledgement = Json.parse(data).asJsonObject();
+            userId = acknowledgement.getString("user_id", null);
+            receiptJson = acknowledgement.getString("receipt", null);
+        } catch (RuntimeException malformed) {
+            LOG.log(Level.FINE, "malformed acknowledgement of {0}: {1}", new Object[]{ackId, malformed});
+        }
+        Pending waiting = pending.get(ackId);
+        if (waiting != null && waiting.userId.equals(userId) && pending.remove(ackId, waiting)) {
             waiting.cancel();
             metrics.ack(AckResult.ACKED);
             tellSender(waiting.receipt, clientId, ackId);
             waiting.acked.complete(new Acked(clientId, ackId, waiting.attempts()));
-        } else if (receiptJson != null) {
+        } else if (waiting == null && receiptJson != null) {
             metrics.ack(AckResult.ACKED);
             tellSender(Receipt.fromJson(receiptJson), clientId, ackId);
         } else {
             metrics.ack(AckResult.UNKNOWN);
         }
-    }
-
-    /** An {@code ack} that cannot be routed (malformed id and such): ignored, counted. */
-    public void unknown() {
-        metrics.ack(AckResult.UNKNOWN);
     }
 
     private void tellSender(Receipt receipt, String clientId, String ackId) {
