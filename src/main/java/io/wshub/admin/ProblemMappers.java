@@ -30,6 +30,7 @@ public final class ProblemMappers {
                 case FORBIDDEN -> Response.Status.FORBIDDEN;
                 case UNAUTHORIZED, INVALID_TOKEN, TOKEN_EXPIRED -> Response.Status.UNAUTHORIZED;
                 case CLUSTER_UNAVAILABLE -> Response.Status.SERVICE_UNAVAILABLE;
+                case NOT_ACKNOWLEDGED -> Response.Status.GATEWAY_TIMEOUT;
                 default -> Response.Status.INTERNAL_SERVER_ERROR;
             };
             return Problem.response(status, e.getMessage());

@@ -34,7 +34,9 @@ public enum RedisScripts {
     HISTORY_APPEND("history_append"),
     HISTORY_POSITION("history_position"),
     HISTORY_READ("history_read"),
-    IDEMPOTENCY_CLAIM("idempotency_claim");
+    IDEMPOTENCY_CLAIM("idempotency_claim"),
+    OFFLINE_STORE("offline_store"),
+    OFFLINE_TAKE("offline_take");
 
     private final String file;
     private final String source;

@@ -32,7 +32,7 @@ public class Inbox {
             case ATTACH -> rooms.attached(target, envelope.room());
             case DETACH -> rooms.detached(target, envelope.room());
             case ROOM_DELETED -> rooms.deleted(target);
-            case ACK -> acks.acknowledged(target, envelope.room());
+            case ACK -> acks.acknowledged(target, envelope.room(), envelope.data());
         }
     }
 

@@ -13,7 +13,7 @@ public final class ServerMessageTypes {
             "connected", "error", "pong", "echo",
             "room_joined", "room_left", "room_message", "direct_message",
             "logged_in", "token_refreshed", "session_kicked", "shutdown",
-            "history", "room_message_sent");
+            "history", "room_message_sent", "direct_acked", "direct_stored");
 
     private ServerMessageTypes() {
     }

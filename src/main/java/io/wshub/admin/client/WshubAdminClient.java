@@ -2,6 +2,7 @@ package io.wshub.admin.client;
 
 import io.wshub.admin.JsonNaming;
 import io.wshub.admin.Views;
+import io.wshub.admin.ViewsOfDelivery;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -116,4 +117,22 @@ public interface WshubAdminClient {
     @POST
     @Path("rooms/{id}/messages")
     Views.Delivered publish(@PathParam("id") String roomId, Message message);
+
+    /**
+     * Sends a message that a connection of the user must acknowledge and waits for it: {@code acked} with the
+     * acknowledging client and the number of deliveries, or {@code stored} for an offline user (with the offline
+     * store on); a {@link WshubAdminException} with status 504 when nobody acknowledged it.
+     */
+    @POST
+    @Path("users/{id}/messages")
+    ViewsOfDelivery.Acknowledgement sendToUserAcked(@PathParam("id") String userId,
+                                                    @QueryParam("platform") String platform, AckedMessage message);
+
+    @GET
+    @Path("users/{id}/offline")
+    ViewsOfDelivery.Offline offline(@PathParam("id") String userId);
+
+    @DELETE
+    @Path("users/{id}/offline")
+    void clearOffline(@PathParam("id") String userId);
 }

@@ -1,0 +1,105 @@
+package io.wshub.delivery;
+
+import io.wshub.hub.ClientConnected;
+import io.wshub.hub.ClientDisconnected;
+import io.wshub.hub.ClusterCalls;
+import io.wshub.hub.Connection;
+import io.wshub.hub.Hub;
+import io.wshub.protocol.Json;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Replays a user's stored messages to each new connection of the user, on any node, right after its
+ * {@code connected}: in order, each marked {@code offline: true} with its original {@code timestamp}. Remembers, per
+ * connection of this node, the acknowledged ones written to it, so that its {@code ack} removes them from the store.
+ */
+@ApplicationScoped
+public class OfflineReplay {
+
+    private static final Logger LOG = Logger.getLogger(OfflineReplay.class.getName());
+
+    @Inject
+    Hub hub;
+    @Inject
+    ClusterCalls cluster;
+    @Inject
+    OfflineStore store;
+    @Inject
+    DeliveryConfig config;
+    @Inject
+    DeliveryMetrics metrics;
+
+    /** Client id to the stored messages with an acknowledgement written to it, by ack id; until acked or gone. */
+    private final ConcurrentHashMap<String, Map<String, OfflineMessage>> written = new ConcurrentHashMap<>();
+
+    void connected(@Observes ClientConnected event) {
+        if (!config.offlineEnabled()) {
+            return;
+        }
+        cluster.call(() -> store.take(event.userId(), System.currentTimeMillis()))
+                .whenComplete((messages, failure) -> {
+                    if (failure != null) {
+                        LOG.log(Level.WARNING, "reading the offline messages of ''{0}'' failed: {1}",
+                                new Object[]{event.userId(), failure.toString()});
+                    } else if (!messages.isEmpty()) {
+                        replay(event, messages);
+                    }
+                });
+    }
+
+    void disconnected(@Observes ClientDisconnected event) {
+        written.remove(event.clientId());
+    }
+
+    private void replay(ClientConnected event, List<OfflineMessage> messages) {
+        Connection connection = hub.connection(event.clientId()).orElse(null);
+        int count = 0;
+        for (OfflineMessage message : messages) {
+            if (connection == null || !connection.send(frame(message))) {
+                break;
+            }
+            count++;
+            if (message.acknowledged()) {
+                written.computeIfAbsent(event.clientId(), id -> new ConcurrentHashMap<>()).put(message.ackId(),
+                        message);
+            }
+        }
+        metrics.offlineDelivered(count);
+        if (connection == null || !connection.isOpen()) {
+            written.remove(event.clientId()); // gone meanwhile: its disconnect may have come first
+        }
+        // the unwritten ones without an acknowledgement left the store with the take: they go back
+        List<OfflineMessage> back = new ArrayList<>();
+        for (OfflineMessage message : messages.subList(count, messages.size())) {
+            if (!message.acknowledged()) {
+                back.add(message);
+            }
+        }
+        if (!back.isEmpty()) {
+            cluster.run("putting back offline messages of '" + event.userId() + "'",
+                    () -> store.putBack(event.userId(), back));
+        }
+    }
+
+    /** The server message a stored one is replayed as: its data marked offline, with its original time. */
+    private io.wshub.protocol.Outbound frame(OfflineMessage message) {
+        String data = Json.PROVIDER.createObjectBuilder(Json.parse(message.dataJson()).asJsonObject())
+                .add("offline", true).add("timestamp", message.timestamp()).build().toString();
+        return hub.relayed(message.type(), data, message.timestamp());
+    }
+
+    /** The stored message {@code ackId} written to connection {@code clientId}, forgotten; null if none. */
+    OfflineMessage claim(String clientId, String ackId) {
+        Map<String, OfflineMessage> messages = written.get(clientId);
+        return messages == null ? null : messages.remove(ackId);
+    }
+}
