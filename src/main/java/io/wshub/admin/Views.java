@@ -28,8 +28,10 @@ public final class Views {
 
     /**
      * A room publish: for how many members it was queued, its offset in the room's history (null without history),
-     * and whether it repeated an idempotency key (then it was not published again and the offset is the first's).
+     * and whether it repeated an idempotency key (then it was not published again and the offset is the first's). The
+     * offset is written as null, not left out, without history.
      */
+    @jakarta.json.bind.annotation.JsonbNillable
     public record Published(int delivered, Long offset, boolean duplicate) {
     }
 
