@@ -37,11 +37,16 @@ public class HistoryHandler implements AsyncMessageHandler {
         Long since = wholeNumber(request.data().get("since_offset"), "since_offset", 0);
         Long limit = wholeNumber(request.data().get("limit"), "limit", 1);
         int count = limit == null ? RoomHistory.DEFAULT_LIMIT : (int) Math.min(limit, RoomHistory.MAX_LIMIT);
-        if (!rooms.isMember(request.client(), roomId) && !request.client().permissions().allows("history", roomId)) {
-            throw new HubException(ErrorCode.NOT_IN_ROOM,
-                    "not in room '" + roomId + "' and no permission history:" + roomId);
-        }
-        return cluster.call(() -> history.read(roomId, since, count)).thenApply(page -> request.reply("history", page));
+        boolean allowed = rooms.isMember(request.client(), roomId)
+                || request.client().permissions().allows("history", roomId);
+        return cluster.call(() -> {
+            var room = history.find(roomId); // an unknown room is 3000 for anyone
+            if (!allowed) {
+                throw new HubException(ErrorCode.NOT_IN_ROOM,
+                        "not in room '" + roomId + "' and no permission history:" + roomId);
+            }
+            return history.read(room, since, count);
+        }).thenApply(page -> request.reply("history", page));
     }
 
     /** An optional whole number of at least {@code min}; 1001 otherwise. */

@@ -56,8 +56,18 @@ public class RoomHistory {
      * them; 3000 for an unknown room. A room without history has no epoch and no messages.
      */
     public RawJson read(String roomId, Long since, int limit) {
-        RoomRecord room = directory.room(roomId).orElseThrow(
+        return read(find(roomId), since, limit);
+    }
+
+    /** The room, from the directory; 3000 when there is none. */
+    public RoomRecord find(String roomId) {
+        return directory.room(roomId).orElseThrow(
                 () -> new HubException(ErrorCode.ROOM_NOT_FOUND, "room '" + roomId + "' does not exist"));
+    }
+
+    /** {@link #read(String, Long, int)} of a room already found. */
+    public RawJson read(RoomRecord room, Long since, int limit) {
+        String roomId = room.roomId();
         if (!room.hasHistory()) {
             return reply(roomId, null, 0, List.of(), false);
         }
