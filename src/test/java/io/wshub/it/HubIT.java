@@ -163,6 +163,70 @@ class HubIT extends DeployedHub {
         }
     }
 
+    /** The memory engines: a room's history, recovery and the history request on a single node without Redis. */
+    @Test
+    void aRoomWithHistoryRecoversOnASingleNodeWithoutRedis() {
+        String room = unique("kept");
+        try (WsClient alice = WsClient.connect(ws()); WsClient bob = WsClient.connect(ws())) {
+            alice.call("test_create_room", data("room_id", room, "history_size", 100), "test_room_created");
+            JsonObject joined = alice.call("join_room", data("room_id", room), "room_joined").getJsonObject("data");
+            assertEquals(0, joined.getJsonNumber("offset").longValue());
+            String epoch = joined.getString("epoch");
+            assertEquals(epoch, bob.call("join_room", data("room_id", room), "room_joined").getJsonObject("data")
+                    .getString("epoch"));
+            for (int i = 1; i <= 5; i++) {
+                alice.request("room_message", data("room_id", room, "content", "m" + i));
+                JsonObject pushed = bob.expect("room_message").getJsonObject("data");
+                assertEquals(i, pushed.getJsonNumber("offset").longValue());
+                assertEquals("m" + i, pushed.getString("content"));
+            }
+            bob.abort();
+            for (int i = 6; i <= 8; i++) {
+                alice.request("room_message", data("room_id", room, "content", "m" + i));
+            }
+            JsonObject history = alice.call("history", data("room_id", room, "since_offset", 5), "history")
+                    .getJsonObject("data");
+            assertEquals(8, history.getJsonNumber("offset").longValue());
+            assertEquals(List.of(6, 7, 8), history.getJsonArray("messages").stream()
+                    .map(m -> m.asJsonObject().getInt("offset")).toList());
+            try (WsClient back = WsClient.connect(ws())) {
+                JsonObject again = back.call("join_room", data("room_id", room, "recover",
+                        data("offset", 5, "epoch", epoch)), "room_joined").getJsonObject("data");
+                assertTrue(again.getBoolean("recovered"));
+                assertEquals(8, again.getJsonNumber("offset").longValue());
+                for (int i = 6; i <= 8; i++) {
+                    assertEquals("m" + i, back.expect("room_message").getJsonObject("data").getString("content"));
+                }
+                alice.request("room_message", data("room_id", room, "content", "m9"));
+                JsonObject live = back.expect("room_message").getJsonObject("data");
+                assertEquals(9, live.getJsonNumber("offset").longValue());
+                back.expectNothing(300);
+            }
+        }
+    }
+
+    /** The memory engines: an acknowledged direct message is redelivered until acknowledged, on one node. */
+    @Test
+    void anAcknowledgedDirectMessageIsRedeliveredUntilAcknowledgedOnASingleNode() {
+        String chosen = unique("acker");
+        try (WsClient alice = WsClient.connect(ws()); WsClient bob = WsClient.connect(ws("?client_id=" + chosen))) {
+            long request = alice.request("direct_message", data("target_id", bob.userId, "content", "important",
+                    "ack", true, "ack_timeout_ms", 300, "ack_retries", 2));
+            JsonObject first = bob.expect("direct_message").getJsonObject("data");
+            assertTrue(first.getBoolean("ack_required"));
+            String ackId = first.getString("ack_id");
+            JsonObject second = bob.expect("direct_message").getJsonObject("data");
+            assertEquals(ackId, second.getString("ack_id"), "a retry carries the same ack_id");
+            assertTrue(second.getBoolean("redelivered"));
+            bob.request("ack", data("ack_id", ackId));
+            JsonObject acked = alice.expect("direct_acked");
+            assertEquals(request, acked.getJsonNumber("request_id").longValue());
+            assertEquals(ackId, acked.getJsonObject("data").getString("ack_id"));
+            assertEquals(bob.clientId, acked.getJsonObject("data").getString("client_id"));
+            bob.expectNothing(700);
+        }
+    }
+
     /** GoHub defect: connecting with another client's id took over its messages. */
     @Test
     void queryClientIdCannotHijackAnExistingConnection() {

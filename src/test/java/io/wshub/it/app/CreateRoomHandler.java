@@ -23,8 +23,9 @@ public class CreateRoomHandler implements MessageHandler {
     @Override
     public Reply handle(Request request) {
         JsonNumber max = request.data().getJsonNumber("max_members");
+        JsonNumber historySize = request.data().getJsonNumber("history_size");
         RoomRecord room = rooms.create(request.requiredString("room_id"), null, max == null ? null : max.intValue(),
-                null, null);
+                historySize == null ? null : historySize.intValue(), null);
         return request.reply("test_room_created", Map.of("room_id", room.roomId(), "max_members", room.maxMembers()));
     }
 }
