@@ -32,6 +32,15 @@ public final class Views {
      * offset is written as null, not left out, without history.
      */
     @jakarta.json.bind.annotation.JsonbNillable
+    /** A room's history: its epoch and latest offset, and messages oldest first; {@code truncated} when more. */
+    public record History(String roomId, String epoch, long offset, List<HistoryMessage> messages,
+                          boolean truncated) {
+    }
+
+    /** One message of a room's history, {@code data} exactly as members received it (its offset included). */
+    public record HistoryMessage(long offset, String messageType, jakarta.json.JsonObject data, long timestamp) {
+    }
+
     public record Published(int delivered, Long offset, boolean duplicate) {
     }
 

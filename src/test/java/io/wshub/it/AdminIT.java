@@ -4,6 +4,7 @@ import io.wshub.admin.Views;
 import io.wshub.it.AdminApi.Answer;
 import io.wshub.admin.client.Message;
 import io.wshub.admin.client.NewRoom;
+import io.wshub.admin.client.RoomMessage;
 import io.wshub.admin.client.WshubAdminClient;
 import io.wshub.admin.client.WshubAdminException;
 import io.wshub.protocol.Json;
@@ -26,6 +27,7 @@ import static io.wshub.it.TestData.data;
 import static io.wshub.it.TestData.push;
 import static io.wshub.it.TestData.unique;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -253,8 +255,9 @@ class AdminIT extends DeployedHub {
             hub.addMember(room, member.clientId);
             member.expect("room_joined");
             assertEquals(List.of(member.clientId), hub.members(room).stream().map(Views.Client::clientId).toList());
-            Views.Delivered delivered = hub.publish(room, new Message("news", data("headline", "typed")));
+            Views.Published delivered = hub.publish(room, new Message("news", data("headline", "typed")));
             assertEquals(1, delivered.delivered());
+            assertNull(delivered.offset(), "a room without history");
             assertEquals("typed", member.expect("news").getJsonObject("data").getString("headline"));
             assertEquals(member.userId, hub.client(member.clientId).userId());
             assertTrue(hub.clients(null, room, 1, 10).total() == 1);
@@ -268,6 +271,39 @@ class AdminIT extends DeployedHub {
             assertEquals(403, denied.status());
             hub.deleteRoom(room);
             member.expect("room_left");
+        }
+    }
+
+    @Test
+    void typedRestClientPublishesWithHistoryAndReadsIt() {
+        WshubAdminClient hub = WshubAdminClient.connect(URI.create(base.toString().replaceAll("/$", "")), () -> ADMIN);
+        String room = unique("sdk-history");
+        Views.RoomInfo created = hub.createRoom(new NewRoom(room, null, 0, 10, 60));
+        assertEquals(10, created.historySize());
+        assertEquals(60, created.historyTtl());
+        try (WsClient member = WsClient.connect(ws())) {
+            hub.addMember(room, member.clientId);
+            String epoch = member.expect("room_joined").getJsonObject("data").getString("epoch");
+            Views.Published first = hub.publish(room, new RoomMessage("news", data("n", 1), "once"));
+            assertEquals(1L, first.offset());
+            assertFalse(first.duplicate());
+            Views.Published again = hub.publish(room, new RoomMessage("news", data("n", 1), "once"));
+            assertEquals(1L, again.offset());
+            assertTrue(again.duplicate());
+            assertEquals(2L, hub.publish(room, new Message("news", data("n", 2))).offset());
+            assertEquals(1, member.expect("news").getJsonObject("data").getInt("offset"));
+            assertEquals(2, member.expect("news").getJsonObject("data").getInt("offset"));
+            member.expectNothing(300);
+            Views.History history = hub.history(room, 1L, null);
+            assertEquals(epoch, history.epoch());
+            assertEquals(2, history.offset());
+            assertEquals(1, history.messages().size());
+            assertEquals("news", history.messages().get(0).messageType());
+            assertEquals(2, history.messages().get(0).data().getInt("n"));
+            assertFalse(history.truncated());
+            assertTrue(hub.history(room, null, 1).truncated());
+        } finally {
+            hub.deleteRoom(room);
         }
     }
 

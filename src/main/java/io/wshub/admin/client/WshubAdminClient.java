@@ -114,9 +114,24 @@ public interface WshubAdminClient {
     @Path("rooms/{id}/members/{clientId}")
     void removeMember(@PathParam("id") String roomId, @PathParam("clientId") String clientId);
 
+    /** To every member of the room: for how many, and its offset in the room's history (null without history). */
     @POST
     @Path("rooms/{id}/messages")
-    Views.Delivered publish(@PathParam("id") String roomId, Message message);
+    Views.Published publish(@PathParam("id") String roomId, Message message);
+
+    /** As {@link #publish(String, Message)}, once per idempotency key: a repeat answers the first offset. */
+    @POST
+    @Path("rooms/{id}/messages")
+    Views.Published publish(@PathParam("id") String roomId, RoomMessage message);
+
+    /**
+     * The room's history, oldest first: the messages above {@code sinceOffset}, or (null) the newest {@code limit}
+     * (null: 100, at most 1000).
+     */
+    @GET
+    @Path("rooms/{id}/history")
+    Views.History history(@PathParam("id") String roomId, @QueryParam("since_offset") Long sinceOffset,
+                          @QueryParam("limit") Integer limit);
 
     /**
      * Sends a message that a connection of the user must acknowledge and waits for it: {@code acked} with the
