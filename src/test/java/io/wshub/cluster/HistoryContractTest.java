@@ -238,6 +238,23 @@ class HistoryContractTest {
     }
 
     @Test
+    void aHistoryExpiresItsTtlAfterItsLastMessageAndStartsANewEpoch() {
+        long[] now = {1_000_000};
+        MemoryHistory memory = new MemoryHistory(() -> now[0]);
+        memory.append(new Append("t", 10, 60, "n", "room_message", "{}", 1L, null, null));
+        String epoch = memory.position("t", 60).epoch();
+        now[0] += 59_000;
+        memory.append(new Append("t", 10, 60, "n", "room_message", "{}", 1L, null, null));
+        now[0] += 59_000;
+        assertEquals(new History.Position(epoch, 2), memory.position("t", 60), "each message renews the TTL");
+        now[0] += 61_000;
+        History.Position after = memory.position("t", 60);
+        assertNotEquals(epoch, after.epoch(), "expired: a new epoch");
+        assertEquals(0, after.offset());
+        assertTrue(memory.read("t", 0, 10).entries().isEmpty());
+    }
+
+    @Test
     void offsetsAreAddedAsTheLastMemberOfTheData() {
         assertEquals("{\"a\":1,\"offset\":7}", History.withOffset("{\"a\":1}", 7));
         assertEquals("{\"offset\":7}", History.withOffset("{}", 7));
