@@ -26,12 +26,6 @@ public final class Views {
                            long createdAt, int historySize, int historyTtl) {
     }
 
-    /**
-     * A room publish: for how many members it was queued, its offset in the room's history (null without history),
-     * and whether it repeated an idempotency key (then it was not published again and the offset is the first's). The
-     * offset is written as null, not left out, without history.
-     */
-    @jakarta.json.bind.annotation.JsonbNillable
     /** A room's history: its epoch and latest offset, and messages oldest first; {@code truncated} when more. */
     public record History(String roomId, String epoch, long offset, List<HistoryMessage> messages,
                           boolean truncated) {
@@ -41,6 +35,12 @@ public final class Views {
     public record HistoryMessage(long offset, String messageType, jakarta.json.JsonObject data, long timestamp) {
     }
 
+    /**
+     * A room publish: for how many members it was queued, its offset in the room's history (null without history),
+     * and whether it repeated an idempotency key (then it was not published again and the offset is the first's). The
+     * offset is written as null, not left out, without history.
+     */
+    @jakarta.json.bind.annotation.JsonbNillable
     public record Published(int delivered, Long offset, boolean duplicate) {
     }
 
