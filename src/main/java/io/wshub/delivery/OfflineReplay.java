@@ -1,6 +1,7 @@
 package io.wshub.delivery;
 
 import io.wshub.hub.ClientConnected;
+import io.wshub.hub.ClientLoggedIn;
 import io.wshub.hub.ClientDisconnected;
 import io.wshub.hub.ClusterCalls;
 import io.wshub.hub.Connection;
@@ -42,16 +43,25 @@ public class OfflineReplay {
     private final ConcurrentHashMap<String, Map<String, OfflineMessage>> written = new ConcurrentHashMap<>();
 
     void connected(@Observes ClientConnected event) {
+        replayTo(event.clientId(), event.userId());
+    }
+
+    /** A connection that became a user by an in-band login gets that user's stored messages, after logged_in. */
+    void loggedIn(@Observes ClientLoggedIn event) {
+        replayTo(event.clientId(), event.userId());
+    }
+
+    private void replayTo(String clientId, String userId) {
         if (!config.offlineEnabled()) {
             return;
         }
-        cluster.call(() -> store.take(event.userId(), System.currentTimeMillis()))
+        cluster.call(() -> store.take(userId, System.currentTimeMillis()))
                 .whenComplete((messages, failure) -> {
                     if (failure != null) {
                         LOG.log(Level.WARNING, "reading the offline messages of ''{0}'' failed: {1}",
-                                new Object[]{event.userId(), failure.toString()});
+                                new Object[]{userId, failure.toString()});
                     } else if (!messages.isEmpty()) {
-                        replay(event, messages);
+                        replay(clientId, userId, messages);
                     }
                 });
     }
@@ -60,8 +70,8 @@ public class OfflineReplay {
         written.remove(event.clientId());
     }
 
-    private void replay(ClientConnected event, List<OfflineMessage> messages) {
-        Connection connection = hub.connection(event.clientId()).orElse(null);
+    private void replay(String clientId, String userId, List<OfflineMessage> messages) {
+        Connection connection = hub.connection(clientId).orElse(null);
         int count = 0;
         for (OfflineMessage message : messages) {
             if (connection == null || !connection.send(frame(message))) {
@@ -69,13 +79,13 @@ public class OfflineReplay {
             }
             count++;
             if (message.acknowledged()) {
-                written.computeIfAbsent(event.clientId(), id -> new ConcurrentHashMap<>()).put(message.ackId(),
+                written.computeIfAbsent(clientId, id -> new ConcurrentHashMap<>()).put(message.ackId(),
                         message);
             }
         }
         metrics.offlineDelivered(count);
         if (connection == null || !connection.isOpen()) {
-            written.remove(event.clientId()); // gone meanwhile: its disconnect may have come first
+            written.remove(clientId); // gone meanwhile: its disconnect may have come first
         }
         // the unwritten ones without an acknowledgement left the store with the take: they go back
         List<OfflineMessage> back = new ArrayList<>();
@@ -85,8 +95,8 @@ public class OfflineReplay {
             }
         }
         if (!back.isEmpty()) {
-            cluster.run("putting back offline messages of '" + event.userId() + "'",
-                    () -> store.putBack(event.userId(), back));
+            cluster.run("putting back offline messages of '" + userId + "'",
+                    () -> store.putBack(userId, back));
         }
     }
 

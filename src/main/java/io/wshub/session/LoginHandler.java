@@ -2,6 +2,11 @@ package io.wshub.session;
 
 import io.wshub.auth.ClientIdentity;
 import io.wshub.hub.Admission;
+import io.wshub.hub.ClientLoggedIn;
+import io.wshub.hub.Hub;
+import jakarta.enterprise.event.Event;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import io.wshub.protocol.ErrorCode;
 import io.wshub.protocol.HubException;
 import io.wshub.protocol.Json;
@@ -24,10 +29,16 @@ import java.util.concurrent.CompletionStage;
 @MessageType("login")
 public class LoginHandler implements AsyncMessageHandler {
 
+    private static final Logger LOG = Logger.getLogger(LoginHandler.class.getName());
+
     @Inject
     TokenLogin login;
     @Inject
     Admission admission;
+    @Inject
+    Hub hub;
+    @Inject
+    Event<ClientLoggedIn> loggedIn;
 
     @Override
     public CompletionStage<Reply> handle(Request request) {
@@ -38,10 +49,27 @@ public class LoginHandler implements AsyncMessageHandler {
         if (current.authenticated() && !current.userId().equals(identity.userId())) {
             throw new HubException(ErrorCode.UNAUTHORIZED, "already logged in as '" + current.userId() + "'");
         }
+        String previous = current.userId();
         // over the per-user connection limit: answered with 4003 and closed, no reply
-        return admission.changeIdentity(request.client(), identity).thenApply(changed -> changed
-                ? request.reply("logged_in", Json.object().add("user_id", identity.userId())
-                        .add("expires_at", identity.expiresAt()).build())
-                : null);
+        return admission.changeIdentity(request.client(), identity).thenApply(changed -> {
+            if (changed) {
+                // sent here, not as the reply: what the login sets off (stored messages, say) comes after it
+                request.client().send(hub.message("logged_in", Json.object().add("user_id", identity.userId())
+                        .add("expires_at", identity.expiresAt()).build().toString(), request.messageId()));
+                if (!previous.equals(identity.userId())) {
+                    fire(new ClientLoggedIn(request.client().id(), identity.userId(), previous,
+                            hub.config().nodeId()));
+                }
+            }
+            return null;
+        });
+    }
+
+    private void fire(ClientLoggedIn event) {
+        try {
+            loggedIn.fire(event);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "a ClientLoggedIn observer failed", e);
+        }
     }
 }

@@ -270,6 +270,30 @@ class DeliveryIT {
         }
     }
 
+    /** A connection that becomes the absent user by an in-band login gets the stored messages after logged_in. */
+    @Test
+    void anOfflineMessageArrivesAfterAnInBandLogin() throws Exception {
+        String user = unique("member");
+        try (WsClient sender = connect(a)) {
+            sender.request("direct_message", TestData.data("target_id", user, "content", "for after login"));
+            sender.expectNothing(500);
+        }
+        try (WsClient guest = connect(b)) {
+            guest.expectNothing(500); // a guest: nothing of the user's yet
+            JsonObject loggedIn = guest.call("login", TestData.data("token", TOKENS.rs256(TestTokens.claims(user)
+                    .build())), "logged_in");
+            assertEquals(user, data(loggedIn).getString("user_id"));
+            JsonObject message = guest.expect("direct_message");
+            assertEquals("for after login", data(message).getString("content"));
+            assertTrue(data(message).getBoolean("offline"));
+            guest.expectNothing(500);
+        }
+        try (WsClient again = connect(a)) {
+            again.call("login", TestData.data("token", TOKENS.rs256(TestTokens.claims(user).build())), "logged_in");
+            again.expectNothing(1000); // delivered once
+        }
+    }
+
     @Test
     void anAcknowledgedMessageForAnAbsentUserIsStoredUntilAcknowledged() throws Exception {
         String chosen = unique("later");
