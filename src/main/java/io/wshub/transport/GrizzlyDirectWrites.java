@@ -19,8 +19,6 @@ import java.lang.reflect.Method;
 import java.net.SocketAddress;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -52,37 +50,30 @@ public class GrizzlyDirectWrites {
     private volatile Method getWebConnection;
     private volatile Method getCoyoteRequest;
     private volatile Method getConnection;
-    private volatile String failure;
-    private final AtomicLong sessions = new AtomicLong();
+    /** The switch is read when asked: the configuration is injected after construction. */
+    private final ContainerShortcut shortcut = new ContainerShortcut(LOG, "wshub.grizzly.direct-writes",
+            "Frames cannot be written to Grizzly directly (Payara changed?); they go through Tyrus", "used by",
+            () -> config.grizzlyDirectWrites());
 
     /** The direct sender of a session, or null when its frames must go another way. */
     FrameSender senderFor(Session session) {
-        if (!config.grizzlyDirectWrites() || failure != null || !session.getNegotiatedExtensions().isEmpty()) {
+        if (!shortcut.usable() || !session.getNegotiatedExtensions().isEmpty()) {
             return null;
         }
         try {
             Object connection = grizzlyConnection(session);
             FrameSender sender = Direct.of(connection);
-            sessions.incrementAndGet();
+            shortcut.used();
             return sender;
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-            failure = e.getClass().getSimpleName() + ": " + e.getMessage();
-            LOG.log(Level.SEVERE, "Frames cannot be written to Grizzly directly (Payara changed?); they go through "
-                    + "Tyrus. Set wshub.grizzly.direct-writes=false to silence this. Cause: " + failure, e);
+            shortcut.failed(e);
             return null;
         }
     }
 
     /** "disabled", "failed: ...", "used by N sessions", or "waiting for the first session". */
     public String status() {
-        if (!config.grizzlyDirectWrites()) {
-            return "disabled";
-        }
-        if (failure != null) {
-            return "failed: " + failure;
-        }
-        long count = sessions.get();
-        return count == 0 ? "waiting for the first session" : "used by " + count + " sessions";
+        return shortcut.status();
     }
 
     /**
@@ -128,22 +119,10 @@ public class GrizzlyDirectWrites {
         Class<?> type = owner.getClass();
         Field field = fields.get(type.getName() + "#" + name);
         if (field == null) {
-            field = field(type, name);
-            field.setAccessible(true);
+            field = ContainerShortcut.field(type, name);
             fields.put(type.getName() + "#" + name, field);
         }
         return field.get(owner);
-    }
-
-    private static Field field(Class<?> type, String name) throws NoSuchFieldException {
-        for (Class<?> at = type; at != null; at = at.getSuperclass()) {
-            try {
-                return at.getDeclaredField(name);
-            } catch (NoSuchFieldException notHere) {
-                // the superclass may declare it
-            }
-        }
-        throw new NoSuchFieldException(type.getName() + "." + name);
     }
 
     private static Method method(Class<?> type, String name) throws NoSuchMethodException {

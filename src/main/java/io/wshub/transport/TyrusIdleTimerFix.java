@@ -18,8 +18,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -40,7 +38,6 @@ import java.util.logging.Logger;
 public class TyrusIdleTimerFix {
 
     private static final Logger LOG = Logger.getLogger(TyrusIdleTimerFix.class.getName());
-    static final String TYRUS_SESSION = "org.glassfish.tyrus.core.TyrusSession";
     static final String FIELD = "service";
 
     @Inject
@@ -50,8 +47,10 @@ public class TyrusIdleTimerFix {
 
     private InPlaceZeroDelayScheduler replacement;
     private volatile Field serviceField;
-    private volatile String failure;
-    private final AtomicLong applied = new AtomicLong();
+    /** The switch is read when asked: the configuration is injected after construction. */
+    private final ContainerShortcut shortcut = new ContainerShortcut(LOG, "wshub.tyrus.idle-timer-fix",
+            "The Tyrus idle-timer fix cannot be applied (Tyrus changed?); every message now costs a managed-executor "
+                    + "task", "applied to", () -> config.tyrusIdleTimerFix());
 
     @PostConstruct
     void init() {
@@ -60,18 +59,15 @@ public class TyrusIdleTimerFix {
 
     /** Installs the replacement scheduler into one session; never throws. */
     public void apply(Session session) {
-        if (!config.tyrusIdleTimerFix() || failure != null) {
+        if (!shortcut.usable()) {
             return;
         }
         try {
             Field field = field(session);
             field.set(session, replacement);
-            applied.incrementAndGet();
+            shortcut.used();
         } catch (ReflectiveOperationException | RuntimeException e) {
-            failure = e.getClass().getSimpleName() + ": " + e.getMessage();
-            LOG.log(Level.SEVERE, "The Tyrus idle-timer fix cannot be applied (Tyrus changed?); every message now "
-                    + "costs a managed-executor task. Set wshub.tyrus.idle-timer-fix=false to silence this. Cause: "
-                    + failure, e);
+            shortcut.failed(e);
         }
     }
 
@@ -86,14 +82,7 @@ public class TyrusIdleTimerFix {
 
     /** "disabled", "failed: ...", "applied to N sessions", or "waiting for the first session". */
     public String status() {
-        if (!config.tyrusIdleTimerFix()) {
-            return "disabled";
-        }
-        if (failure != null) {
-            return "failed: " + failure;
-        }
-        long count = applied.get();
-        return count == 0 ? "waiting for the first session" : "applied to " + count + " sessions";
+        return shortcut.status();
     }
 
     private Field field(Session session) throws NoSuchFieldException {
@@ -101,19 +90,11 @@ public class TyrusIdleTimerFix {
         if (field != null) {
             return field;
         }
-        Class<?> type = session.getClass();
-        while (type != null && !type.getName().equals(TYRUS_SESSION)) {
-            type = type.getSuperclass();
-        }
-        if (type == null) {
-            throw new NoSuchFieldException("session class " + session.getClass().getName() + " is not a "
-                    + TYRUS_SESSION);
-        }
-        field = type.getDeclaredField(FIELD);
+        field = ContainerShortcut.field(ContainerShortcut.tyrusSession(session), FIELD);
         if (field.getType() != ScheduledExecutorService.class) {
-            throw new NoSuchFieldException(TYRUS_SESSION + "." + FIELD + " is a " + field.getType().getName());
+            throw new NoSuchFieldException(ContainerShortcut.TYRUS_SESSION + "." + FIELD + " is a "
+                    + field.getType().getName());
         }
-        field.setAccessible(true);
         serviceField = field;
         return field;
     }

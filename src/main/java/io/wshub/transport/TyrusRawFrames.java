@@ -13,8 +13,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -35,14 +33,15 @@ import java.util.logging.Logger;
 public class TyrusRawFrames {
 
     private static final Logger LOG = Logger.getLogger(TyrusRawFrames.class.getName());
-    static final String TYRUS_SESSION = "org.glassfish.tyrus.core.TyrusSession";
 
     @Inject
     HubConfig config;
 
     private volatile Access access;
-    private volatile String failure;
-    private final AtomicLong sessions = new AtomicLong();
+    /** The switch is read when asked: the configuration is injected after construction. */
+    private final ContainerShortcut shortcut = new ContainerShortcut(LOG, "wshub.tyrus.raw-frames",
+            "Raw frames cannot be sent (Tyrus changed?); every frame is encoded per receiver again", "used by",
+            () -> config.tyrusRawFrames());
 
     /** How to reach a session's socket and its raw send, found on the first session. */
     private record Access(Field asyncRemote, Field webSocket, MethodHandle sendRawFrame) {
@@ -50,33 +49,24 @@ public class TyrusRawFrames {
 
     /** The raw sender of a session, or null when its frames must go through {@code sendText}. */
     public Sender senderFor(Session session) {
-        if (!config.tyrusRawFrames() || failure != null || !session.getNegotiatedExtensions().isEmpty()) {
+        if (!shortcut.usable() || !session.getNegotiatedExtensions().isEmpty()) {
             return null;
         }
         try {
             Access found = access(session);
             Object remote = found.asyncRemote().get(session);
             Object socket = found.webSocket().get(remote);
-            sessions.incrementAndGet();
+            shortcut.used();
             return new Sender(socket, found.sendRawFrame());
         } catch (ReflectiveOperationException | RuntimeException e) {
-            failure = e.getClass().getSimpleName() + ": " + e.getMessage();
-            LOG.log(Level.SEVERE, "Raw frames cannot be sent (Tyrus changed?); every frame is encoded per receiver "
-                    + "again. Set wshub.tyrus.raw-frames=false to silence this. Cause: " + failure, e);
+            shortcut.failed(e);
             return null;
         }
     }
 
     /** "disabled", "failed: ...", "used by N sessions", or "waiting for the first session". */
     public String status() {
-        if (!config.tyrusRawFrames()) {
-            return "disabled";
-        }
-        if (failure != null) {
-            return "failed: " + failure;
-        }
-        long count = sessions.get();
-        return count == 0 ? "waiting for the first session" : "used by " + count + " sessions";
+        return shortcut.status();
     }
 
     private Access access(Session session) throws ReflectiveOperationException {
@@ -84,19 +74,9 @@ public class TyrusRawFrames {
         if (found != null) {
             return found;
         }
-        Class<?> type = session.getClass();
-        while (type != null && !type.getName().equals(TYRUS_SESSION)) {
-            type = type.getSuperclass();
-        }
-        if (type == null) {
-            throw new NoSuchFieldException("session class " + session.getClass().getName() + " is not a "
-                    + TYRUS_SESSION);
-        }
-        Field asyncRemote = type.getDeclaredField("asyncRemote");
-        asyncRemote.setAccessible(true);
+        Field asyncRemote = ContainerShortcut.field(ContainerShortcut.tyrusSession(session), "asyncRemote");
         Object remote = asyncRemote.get(session);
-        Field webSocket = field(remote.getClass(), "webSocket");
-        webSocket.setAccessible(true);
+        Field webSocket = ContainerShortcut.field(remote.getClass(), "webSocket");
         Object socket = webSocket.get(remote);
         MethodHandle send = MethodHandles.publicLookup().findVirtual(socket.getClass(), "sendRawFrame",
                 MethodType.methodType(Future.class, ByteBuffer.class));
@@ -104,17 +84,6 @@ public class TyrusRawFrames {
                 ByteBuffer.class)));
         access = found;
         return found;
-    }
-
-    private static Field field(Class<?> type, String name) throws NoSuchFieldException {
-        for (Class<?> at = type; at != null; at = at.getSuperclass()) {
-            try {
-                return at.getDeclaredField(name);
-            } catch (NoSuchFieldException notHere) {
-                // look in the superclass
-            }
-        }
-        throw new NoSuchFieldException(type.getName() + "." + name);
     }
 
     /** One session's raw send. */
