@@ -57,8 +57,9 @@ public class AdminRequests {
         return new Push(type, dataJson, data.asJsonObject(), key);
     }
 
-    /** A room to create: {@code {room_id, name?, max_members?, history_size?, history_ttl?}}. */
-    public record NewRoom(String roomId, String name, Integer maxMembers, Integer historySize, Integer historyTtl) {
+    /** A room to create: {@code {room_id, name?, max_members?, history_size?, history_ttl?, join_leave_events?}}. */
+    public record NewRoom(String roomId, String name, Integer maxMembers, Integer historySize, Integer historyTtl,
+                          Boolean joinLeaveEvents) {
     }
 
     public NewRoom newRoom(JsonObject body) {
@@ -72,7 +73,20 @@ public class AdminRequests {
         }
         return new NewRoom(string(request, "room_id", true), string(request, "name", false), max,
                 wholeNumber(request, "history_size", 0, "history_size must be a whole number, 0 for no history"),
-                wholeNumber(request, "history_ttl", 1, "history_ttl must be a whole number of seconds, at least 1"));
+                wholeNumber(request, "history_ttl", 1, "history_ttl must be a whole number of seconds, at least 1"),
+                flag(request, "join_leave_events"));
+    }
+
+    /** An optional true or false; null when absent. */
+    private static Boolean flag(JsonObject request, String field) {
+        JsonValue value = request.get(field);
+        if (value == null || value.getValueType() == JsonValue.ValueType.NULL) {
+            return null;
+        }
+        if (value == JsonValue.TRUE || value == JsonValue.FALSE) {
+            return value == JsonValue.TRUE;
+        }
+        throw invalid(field + " must be true or false");
     }
 
     /** An optional whole number of at least {@code min}; null when absent. */

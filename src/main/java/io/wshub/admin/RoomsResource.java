@@ -1,6 +1,9 @@
 package io.wshub.admin;
 
 import io.wshub.cluster.Directory;
+import io.wshub.cluster.Presence;
+import io.wshub.presence.PresenceConfig;
+import io.wshub.presence.PresenceViews;
 import io.wshub.cluster.Directory.ClientRecord;
 import io.wshub.cluster.Directory.RoomRecord;
 import io.wshub.hub.Hub;
@@ -47,6 +50,10 @@ public class RoomsResource {
     AdminRequests requests;
     @Inject
     RoomHistory roomHistory;
+    @Inject
+    Presence presence;
+    @Inject
+    PresenceConfig presenceConfig;
 
     @GET
     @Operation(summary = "All rooms of the cluster")
@@ -57,11 +64,11 @@ public class RoomsResource {
 
     @POST
     @Operation(summary = "Create a room; it stays when empty. max_members 0 = unlimited; history_size 0 = no history; "
-            + "absent = the defaults")
+            + "join_leave_events: members get member_joined/member_left; absent = the defaults")
     public Response create(JsonObject body, @Context UriInfo uri) {
         AdminRequests.NewRoom request = requests.newRoom(body);
         RoomRecord room = rooms.create(request.roomId(), request.name(), request.maxMembers(), request.historySize(),
-                request.historyTtl());
+                request.historyTtl(), request.joinLeaveEvents());
         return Response.created(uri.getAbsolutePathBuilder().path(room.roomId()).build())
                 .entity(ViewOf.room(room)).build();
     }
@@ -89,6 +96,23 @@ public class RoomsResource {
         return directory.clients(directory.members(id)).stream()
                 .sorted(Comparator.comparing(ClientRecord::clientId))
                 .map(client -> ViewOf.client(client, directory)).toList();
+    }
+
+    @GET
+    @Path("{id}/presence")
+    @Operation(summary = "The room's members on live nodes with their user, node and join time, at most "
+            + "wshub.presence.max-list of them (truncated: true when there are more); as the client's presence reply")
+    public Response presence(@PathParam("id") String id) {
+        Presence.RoomPresence found = presence.roomPresence(id, presenceConfig.maxList()).orElseThrow(() -> noRoom(id));
+        return Response.ok(PresenceViews.roomPresence(found).toString(), MediaType.APPLICATION_JSON).build();
+    }
+
+    @GET
+    @Path("{id}/presence_stats")
+    @Operation(summary = "The room's connection and user counts, in O(1); as the client's presence_stats reply")
+    public Response presenceStats(@PathParam("id") String id) {
+        Presence.RoomStats stats = presence.roomStats(id).orElseThrow(() -> noRoom(id));
+        return Response.ok(PresenceViews.roomStats(stats).toString(), MediaType.APPLICATION_JSON).build();
     }
 
     @PUT
@@ -141,6 +165,10 @@ public class RoomsResource {
     }
 
     private RoomRecord find(String id) {
-        return directory.room(id).orElseThrow(() -> new HubException(ErrorCode.ROOM_NOT_FOUND, "no room '" + id + "'"));
+        return directory.room(id).orElseThrow(() -> noRoom(id));
+    }
+
+    private static HubException noRoom(String id) {
+        return new HubException(ErrorCode.ROOM_NOT_FOUND, "no room '" + id + "'");
     }
 }

@@ -18,6 +18,6 @@ final class ViewOf {
 
     static Views.RoomInfo room(RoomRecord room) {
         return new Views.RoomInfo(room.roomId(), room.name(), room.maxMembers(), room.members(), room.autoCreated(),
-                room.createdAt(), room.historySize(), room.historyTtl());
+                room.createdAt(), room.historySize(), room.historyTtl(), room.joinLeaveEvents());
     }
 }

@@ -23,7 +23,7 @@ public final class Views {
     }
 
     public record RoomInfo(String roomId, String name, int maxMembers, int members, boolean autoCreated,
-                           long createdAt, int historySize, int historyTtl) {
+                           long createdAt, int historySize, int historyTtl, boolean joinLeaveEvents) {
     }
 
     /** A room's history: its epoch and latest offset, and messages oldest first; {@code truncated} when more. */
@@ -45,6 +45,31 @@ public final class Views {
     }
 
     public record Page<T>(List<T> items, int page, int size, int total) {
+    }
+
+    /** Users online and connections of the whole cluster. */
+    public record PresenceTotals(long users, long clients) {
+    }
+
+    /** A room's members on live nodes, at most {@code wshub.presence.max-list}; {@code truncated} when more. */
+    public record RoomPresence(String roomId, List<PresenceMember> clients, boolean truncated) {
+    }
+
+    public record PresenceMember(String clientId, String userId, String nodeId, long joinedAt) {
+    }
+
+    public record RoomPresenceStats(String roomId, long clients, long users) {
+    }
+
+    /** Users to ask about: 1 to 100 ids. */
+    public record UserIds(List<String> userIds) {
+    }
+
+    public record UserStatuses(java.util.Map<String, UserStatus> statuses) {
+    }
+
+    /** {@code lastSeen}: epoch ms, the current time while online, null when not seen within the last-seen TTL. */
+    public record UserStatus(boolean online, List<String> platforms, Long lastSeen) {
     }
 
     /** How many connections a message was queued for. */

@@ -11,8 +11,8 @@ import java.util.HexFormat;
 import java.util.Optional;
 
 /**
- * The node's id and the {@code wshub.bus}, {@code wshub.redis.*} and {@code wshub.cluster.*} settings (README,
- * configuration table).
+ * The node's id and the {@code wshub.bus}, {@code wshub.redis.*}, {@code wshub.cluster.*} and the engines'
+ * {@code wshub.presence.last-seen-ttl} settings (README, configuration table).
  */
 @ApplicationScoped
 public class ClusterConfig {
@@ -45,12 +45,21 @@ public class ClusterConfig {
     @ConfigProperty(name = "wshub.cluster.node-ttl", defaultValue = "15")
     int nodeTtlSeconds;
 
+    /** Seconds a user's last-seen time is kept after its last connection (30 days). */
+    @Inject
+    @ConfigProperty(name = "wshub.presence.last-seen-ttl", defaultValue = "2592000")
+    long lastSeenTtlSeconds;
+
     private String nodeId;
 
     @PostConstruct
     void decideNodeId() {
         nodeId = configuredNodeId.filter(id -> !id.isBlank())
                 .orElseGet(() -> "node-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(4)));
+    }
+
+    public long lastSeenTtlMillis() {
+        return Math.max(1, lastSeenTtlSeconds) * 1000;
     }
 
     /** This node's id: {@code wshub.node-id}, or a random one; decided once, read without a lock. */

@@ -32,13 +32,16 @@ public class ClusterEngines {
     private Bus bus;
     private Directory directory;
     private History history;
+    private Presence presence;
 
     @PostConstruct
     void create() {
         String nodeId = config.nodeId();
         if (!config.redis()) {
             bus = new MemoryBus();
-            directory = new MemoryDirectory(nodeId);
+            MemoryDirectory memory = new MemoryDirectory(nodeId, config.lastSeenTtlMillis());
+            directory = memory;
+            presence = new MemoryPresence(memory, nodeId);
             history = new MemoryHistory();
             return;
         }
@@ -47,7 +50,10 @@ public class ClusterEngines {
                 failures);
         bus = new RedisBus(redis, config.keyPrefix(), nodeId, threadFactory, busMetrics,
                 config.heartbeatMillis());
-        directory = new RedisDirectory(redis, config.keyPrefix(), nodeId, config.nodeTtlMillis());
+        RedisDirectory redisDirectory = new RedisDirectory(redis, config.keyPrefix(), nodeId, config.nodeTtlMillis(),
+                config.lastSeenTtlMillis());
+        directory = redisDirectory;
+        presence = new RedisPresence(redis, redisDirectory);
         history = new RedisHistory(redis, config.keyPrefix());
     }
 
@@ -61,6 +67,12 @@ public class ClusterEngines {
     @ApplicationScoped
     Directory directory() {
         return directory;
+    }
+
+    @Produces
+    @ApplicationScoped
+    Presence presence() {
+        return presence;
     }
 
     @Produces

@@ -7,7 +7,9 @@ import java.util.Set;
 
 /**
  * Who is connected where and which rooms exist, for the whole cluster: connections with their user, platform and node;
- * rooms with their settings and members; the live nodes.
+ * rooms with their settings and members; the live nodes. Who is here, counted and listed for people to see, is the
+ * {@link Presence} engine's, which reads what the directory writes; the directory tells a {@link Presence.Listener}
+ * of the presence transitions its writes make.
  * <p>
  * Guarantees: limits that must hold cluster-wide (connections per user, room capacity) and create-if-absent are
  * decided atomically. Every connection entry, and every membership, belongs to its node: it lives while the node
@@ -20,6 +22,9 @@ import java.util.Set;
  * answers with an error.
  */
 public interface Directory {
+
+    /** Who to tell of presence transitions; set once, before the first connection. */
+    void listen(Presence.Listener listener);
 
     // connections and users
 
@@ -40,12 +45,6 @@ public interface Directory {
     List<ClientRecord> clients();
 
     List<ClientRecord> clientsOfUser(String userId);
-
-    /** Connections, counted in O(1); a dead node's count until its sweep. */
-    long clientCount();
-
-    /** Users with a connection, counted in O(1); a dead node's count until its sweep. */
-    long userCount();
 
     // rooms
 
@@ -121,18 +120,26 @@ public interface Directory {
      * @param maxMembers  0 means unlimited
      * @param historySize messages its history keeps, 0 for none
      * @param historyTtl  seconds its history lives after its last message
+     * @param joinLeaveEvents whether its members are told of each join and leave ({@code member_joined/left})
      */
     record RoomRecord(String roomId, String name, int maxMembers, boolean autoCreated, long createdAt, int members,
-                      int historySize, int historyTtl) {
+                      int historySize, int historyTtl, boolean joinLeaveEvents) {
 
-        /** A room without history. */
+        /** A room without history and without join/leave events. */
         public RoomRecord(String roomId, String name, int maxMembers, boolean autoCreated, long createdAt,
                           int members) {
-            this(roomId, name, maxMembers, autoCreated, createdAt, members, 0, 0);
+            this(roomId, name, maxMembers, autoCreated, createdAt, members, 0, 0, false);
+        }
+
+        /** A room without join/leave events. */
+        public RoomRecord(String roomId, String name, int maxMembers, boolean autoCreated, long createdAt,
+                          int members, int historySize, int historyTtl) {
+            this(roomId, name, maxMembers, autoCreated, createdAt, members, historySize, historyTtl, false);
         }
 
         public RoomRecord withMembers(int count) {
-            return new RoomRecord(roomId, name, maxMembers, autoCreated, createdAt, count, historySize, historyTtl);
+            return new RoomRecord(roomId, name, maxMembers, autoCreated, createdAt, count, historySize, historyTtl,
+                    joinLeaveEvents);
         }
 
         public boolean hasHistory() {

@@ -56,7 +56,9 @@ public record Envelope(Kind kind, String origin, String target, String room, Str
         /** Room {@code target} was deleted: its local members are no longer in it. */
         ROOM_DELETED,
         /** Connection {@code room} acknowledged the push {@code target} (an ack id): for the node that waits for it. */
-        ACK
+        ACK,
+        /** A presence transition of user {@code target}: to this node's connections that watch that user. */
+        WATCHED_USER
     }
 
     public static Envelope message(Kind kind, String origin, String target, String platform, String type,

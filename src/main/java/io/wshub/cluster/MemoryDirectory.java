@@ -3,7 +3,9 @@ package io.wshub.cluster;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -11,7 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The directory of a single node, in memory. No global lock: a user's connections change under that user's map entry,
- * a room's members under the room's lock.
+ * a room's members (and its count of users) under the room's lock. The presence listener is told after the lock is
+ * released.
  */
 public final class MemoryDirectory implements Directory {
 
@@ -20,10 +23,21 @@ public final class MemoryDirectory implements Directory {
     private final ConcurrentHashMap<String, Set<String>> users = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, MemoryRoom> rooms = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Set<String>> roomsOfClient = new ConcurrentHashMap<>();
+    /** When each user was last connected (epoch ms), for the last-seen TTL; pruned by {@link #sweep}. */
+    private final ConcurrentHashMap<String, Long> lastSeen = new ConcurrentHashMap<>();
+    private final long lastSeenTtlMillis;
+    private volatile Presence.Listener listener = Presence.Listener.NONE;
 
-    private static final class MemoryRoom {
+    /** A member: who it is and since when. */
+    record MemberEntry(String userId, long joinedAt) {
+    }
+
+    static final class MemoryRoom {
         final RoomRecord settings;
-        final Set<String> members = ConcurrentHashMap.newKeySet();
+        /** client id -> entry; changed under the room's lock, read without it. */
+        final Map<String, MemberEntry> members = new ConcurrentHashMap<>();
+        /** user id -> its connections in the room; under the room's lock. */
+        final Map<String, Integer> users = new HashMap<>();
         /** Set under the room's lock when it leaves the map; a joiner holding it retries. */
         boolean removed;
         /** An emptied auto-created room with history lives until then (epoch ms; 0: for good). */
@@ -36,65 +50,152 @@ public final class MemoryDirectory implements Directory {
         RoomRecord record() {
             return settings.withMembers(members.size());
         }
+
+        void removeUser(String userId) {
+            users.computeIfPresent(userId, (id, count) -> count > 1 ? count - 1 : null);
+        }
     }
 
     public MemoryDirectory(String nodeId) {
+        this(nodeId, 30L * 24 * 3600 * 1000);
+    }
+
+    public MemoryDirectory(String nodeId, long lastSeenTtlMillis) {
         long now = System.currentTimeMillis();
         this.node = new NodeRecord(nodeId, now, now);
+        this.lastSeenTtlMillis = lastSeenTtlMillis;
+    }
+
+    @Override
+    public void listen(Presence.Listener listener) {
+        this.listener = listener;
     }
 
     @Override
     public boolean addClient(ClientRecord client, int maxPerUser) {
-        if (!index(client, maxPerUser)) {
+        // in the map before the user's index, so that a user that is online has its connections' records
+        ClientRecord previous = clients.put(client.clientId(), client);
+        Indexed indexed = index(client, maxPerUser);
+        if (indexed == Indexed.REFUSED) {
+            if (previous == null) {
+                clients.remove(client.clientId(), client);
+            } else {
+                clients.put(client.clientId(), previous);
+            }
             return false;
         }
-        clients.put(client.clientId(), client);
+        if (indexed == Indexed.FIRST) {
+            listener.userOnline(client.userId(), client.platform());
+        }
         return true;
     }
 
     @Override
     public boolean updateClient(ClientRecord before, ClientRecord after, int maxPerUser) {
         if (!before.userId().equals(after.userId())) {
-            if (!index(after, maxPerUser)) {
+            Indexed indexed = index(after, maxPerUser);
+            if (indexed == Indexed.REFUSED) {
                 return false;
             }
-            unindex(before);
+            clients.put(after.clientId(), after);
+            retagMemberships(after);
+            boolean wentOffline = unindex(before);
+            if (indexed == Indexed.FIRST) {
+                listener.userOnline(after.userId(), after.platform());
+            }
+            if (wentOffline) {
+                listener.userOffline(before.userId(), lastSeen.get(before.userId()));
+            }
+            return true;
         }
         clients.put(after.clientId(), after);
         return true;
     }
 
-    private boolean index(ClientRecord client, int maxPerUser) {
-        boolean[] added = {false};
+    private enum Indexed { REFUSED, ADDED, FIRST }
+
+    private Indexed index(ClientRecord client, int maxPerUser) {
+        Indexed[] result = {Indexed.REFUSED};
         users.compute(client.userId(), (id, set) -> {
             if (maxPerUser > 0 && set != null && set.size() >= maxPerUser && !set.contains(client.clientId())) {
                 return set;
             }
-            Set<String> result = set == null ? ConcurrentHashMap.newKeySet() : set;
-            result.add(client.clientId());
-            added[0] = true;
-            return result;
+            Set<String> indexed = set == null ? ConcurrentHashMap.newKeySet() : set;
+            result[0] = indexed.add(client.clientId()) && indexed.size() == 1 ? Indexed.FIRST : Indexed.ADDED;
+            return indexed;
         });
-        return added[0];
+        return result[0];
     }
 
-    private void unindex(ClientRecord client) {
+    /** True when it was the user's last connection: the user went offline, now. */
+    private boolean unindex(ClientRecord client) {
+        boolean[] last = {false};
         users.computeIfPresent(client.userId(), (id, set) -> {
-            set.remove(client.clientId());
-            return set.isEmpty() ? null : set;
+            if (set.remove(client.clientId()) && set.isEmpty()) {
+                last[0] = true;
+                lastSeen.put(id, System.currentTimeMillis());
+                return null;
+            }
+            return set;
         });
+        return last[0];
+    }
+
+    /** A connection that became another user counts as that user in its rooms. */
+    private void retagMemberships(ClientRecord after) {
+        for (String roomId : roomsOf(after.clientId())) {
+            MemoryRoom room = rooms.get(roomId);
+            if (room == null) {
+                continue;
+            }
+            synchronized (room) {
+                MemberEntry entry = room.members.get(after.clientId());
+                if (entry != null && !entry.userId().equals(after.userId())) {
+                    room.removeUser(entry.userId());
+                    room.users.merge(after.userId(), 1, Integer::sum);
+                    room.members.put(after.clientId(), new MemberEntry(after.userId(), entry.joinedAt()));
+                }
+            }
+        }
     }
 
     @Override
     public void removeClient(ClientRecord client) {
-        if (clients.remove(client.clientId()) == null) {
+        ClientRecord removed = clients.remove(client.clientId());
+        if (removed == null) {
             return;
         }
-        unindex(client);
         Set<String> joined = roomsOfClient.remove(client.clientId());
         if (joined != null) {
             joined.forEach(roomId -> leave(roomId, client.clientId()));
         }
+        if (unindex(removed)) {
+            listener.userOffline(removed.userId(), lastSeen.get(removed.userId()));
+        }
+    }
+
+    // presence reads, for MemoryPresence
+
+    int connectionCount() {
+        return clients.size();
+    }
+
+    Map<String, Set<String>> users() {
+        return users;
+    }
+
+    Map<String, MemoryRoom> roomMap() {
+        return rooms;
+    }
+
+    boolean isLive(MemoryRoom room) {
+        return live(room);
+    }
+
+    /** When a user that is offline was last seen, if within the TTL. */
+    Long lastSeen(String userId) {
+        Long seen = lastSeen.get(userId);
+        return seen == null || seen + lastSeenTtlMillis < System.currentTimeMillis() ? null : seen;
     }
 
     @Override
@@ -115,16 +216,6 @@ public final class MemoryDirectory implements Directory {
     @Override
     public List<ClientRecord> clientsOfUser(String userId) {
         return clients(users.getOrDefault(userId, Set.of()));
-    }
-
-    @Override
-    public long clientCount() {
-        return clients.size();
-    }
-
-    @Override
-    public long userCount() {
-        return users.size();
     }
 
     @Override
@@ -172,15 +263,19 @@ public final class MemoryDirectory implements Directory {
         synchronized (room) {
             room.removed = true;
             rooms.remove(roomId, room);
-            room.members.forEach(member -> forget(member, roomId));
+            room.members.keySet().forEach(member -> forget(member, roomId));
             room.members.clear();
+            room.users.clear();
         }
         return true;
     }
 
     @Override
     public JoinOutcome join(String roomId, String clientId, RoomRecord autoCreate) {
+        ClientRecord client = clients.get(clientId);
+        String userId = client == null ? "" : client.userId();
         while (true) {
+            JoinOutcome joined;
             MemoryRoom room = rooms.get(roomId);
             if (room == null) {
                 if (autoCreate == null) {
@@ -195,18 +290,23 @@ public final class MemoryDirectory implements Directory {
                 if (room.removed) {
                     continue;
                 }
-                if (room.members.contains(clientId)) {
+                if (room.members.containsKey(clientId)) {
                     return new JoinOutcome(JoinOutcome.Status.ALREADY_MEMBER, room.record());
                 }
                 int max = room.settings.maxMembers();
                 if (max > 0 && room.members.size() >= max) {
                     return new JoinOutcome(JoinOutcome.Status.FULL, room.record());
                 }
-                room.members.add(clientId);
+                room.members.put(clientId, new MemberEntry(userId, System.currentTimeMillis()));
+                room.users.merge(userId, 1, Integer::sum);
                 room.expiresAt = 0;
                 roomsOfClient.computeIfAbsent(clientId, id -> ConcurrentHashMap.newKeySet()).add(roomId);
-                return new JoinOutcome(JoinOutcome.Status.JOINED, room.record());
+                joined = new JoinOutcome(JoinOutcome.Status.JOINED, room.record());
             }
+            if (joined.room().joinLeaveEvents()) {
+                listener.memberJoined(roomId, clientId, userId);
+            }
+            return joined;
         }
     }
 
@@ -216,8 +316,12 @@ public final class MemoryDirectory implements Directory {
         if (room == null) {
             return false;
         }
+        MemberEntry removed;
         synchronized (room) {
-            boolean removed = room.members.remove(clientId);
+            removed = room.members.remove(clientId);
+            if (removed != null) {
+                room.removeUser(removed.userId());
+            }
             forget(clientId, roomId);
             if (room.members.isEmpty() && room.settings.autoCreated() && !room.removed) {
                 if (room.settings.hasHistory()) {
@@ -228,8 +332,11 @@ public final class MemoryDirectory implements Directory {
                     rooms.remove(roomId, room);
                 }
             }
-            return removed;
         }
+        if (removed != null && room.settings.joinLeaveEvents()) {
+            listener.memberLeft(roomId, clientId, removed.userId());
+        }
+        return removed != null;
     }
 
     private void forget(String clientId, String roomId) {
@@ -242,7 +349,7 @@ public final class MemoryDirectory implements Directory {
     @Override
     public List<String> members(String roomId) {
         MemoryRoom room = rooms.get(roomId);
-        return room == null ? List.of() : new ArrayList<>(room.members);
+        return room == null ? List.of() : new ArrayList<>(room.members.keySet());
     }
 
     @Override
@@ -267,8 +374,11 @@ public final class MemoryDirectory implements Directory {
     public void register(NodeState state) {
     }
 
+    /** Nothing dies on a single node; last-seen times older than their TTL go. */
     @Override
     public int sweep() {
+        long oldest = System.currentTimeMillis() - lastSeenTtlMillis;
+        lastSeen.values().removeIf(seen -> seen < oldest);
         return 0;
     }
 

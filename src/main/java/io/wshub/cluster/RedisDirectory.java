@@ -30,9 +30,12 @@ import java.util.function.Function;
  * Keys, under the prefix {@code p}: {@code p:nodes} (zset node -> expiry), {@code p:node:<id>} (hash: started,
  * heartbeat, epoch), {@code p:node-clients:<id>} (set), {@code p:dead} (set of dead sets),
  * {@code p:dead:<epoch>:<node>} (set), {@code p:clients} (set), {@code p:client:<id>} (hash: user, platform, auth,
- * node, since, epoch), {@code p:client-rooms:<id>} (set), {@code p:users} (set), {@code p:user:<id>} (hash client ->
- * node), {@code p:rooms} (set), {@code p:room:<id>} (hash: name, max, auto, created), {@code p:members:<id>} (hash
- * client -> node). Atomic decisions are the Lua scripts of {@link RedisScripts}, which get every key in KEYS.
+ * node, since, epoch), {@code p:client-rooms:<id>} (set), {@code p:online-users} (zset of user ids, all scored 0 so
+ * that they page in id order), {@code p:user:<id>} (hash client -> node), {@code p:last-seen:<user>} (epoch ms, expires
+ * after the last-seen TTL), {@code p:rooms} (set), {@code p:room:<id>} (hash: name, max, auto, created, hsize, httl,
+ * jle), {@code p:members:<id>} (hash client -> "node TAB joined-at TAB user"), {@code p:room-users:<id>} (hash user ->
+ * its connections in the room). Atomic decisions are the Lua scripts of {@link RedisScripts}, which get every key in
+ * KEYS; the counts {@link RedisPresence} reads are kept by the same scripts, in the same step as what they count.
  */
 public final class RedisDirectory implements Directory {
 
@@ -46,17 +49,26 @@ public final class RedisDirectory implements Directory {
     private final String p;
     private final String nodeId;
     private final long ttlMillis;
+    private final long lastSeenTtlMillis;
+    private volatile Presence.Listener listener = Presence.Listener.NONE;
     private final long startedAt = System.currentTimeMillis();
     private volatile String epoch = newEpoch();
     /** Live nodes and their expiry, as last read; refreshed on each beat and when a read meets an unknown node. */
     private volatile Map<String, Long> nodeExpiry = Map.of();
     private volatile boolean needsRegister = true;
 
-    public RedisDirectory(RedisConnection redis, String keyPrefix, String nodeId, long ttlMillis) {
+    public RedisDirectory(RedisConnection redis, String keyPrefix, String nodeId, long ttlMillis,
+                          long lastSeenTtlMillis) {
         this.redis = redis;
         this.p = keyPrefix;
         this.nodeId = nodeId;
         this.ttlMillis = ttlMillis;
+        this.lastSeenTtlMillis = lastSeenTtlMillis;
+    }
+
+    @Override
+    public void listen(Presence.Listener listener) {
+        this.listener = listener;
     }
 
     private static String newEpoch() {
@@ -99,12 +111,24 @@ public final class RedisDirectory implements Directory {
         return p + ":client-rooms:" + id;
     }
 
-    private String usersKey() {
-        return p + ":users";
+    String onlineUsersKey() {
+        return p + ":online-users";
     }
 
-    private String user(String id) {
+    String user(String id) {
         return p + ":user:" + id;
+    }
+
+    String lastSeenKey(String userId) {
+        return p + ":last-seen:" + userId;
+    }
+
+    String clientsKeyForPresence() {
+        return clientsKey();
+    }
+
+    String clientKeyForPresence(String id) {
+        return clientKey(id);
     }
 
     private String roomsKey() {
@@ -120,8 +144,22 @@ public final class RedisDirectory implements Directory {
         return prefix + ":room:" + id;
     }
 
-    private String membersKey(String id) {
+    String membersKey(String id) {
         return p + ":members:" + id;
+    }
+
+    String roomUsersKey(String id) {
+        return p + ":room-users:" + id;
+    }
+
+    String roomKeyForPresence(String id) {
+        return roomKey(id);
+    }
+
+    /** The node of a membership entry ("node TAB joined-at TAB user"; an entry of an older version is the node). */
+    static String nodeOf(String membership) {
+        int tab = membership.indexOf('\t');
+        return tab < 0 ? membership : membership.substring(0, tab);
     }
 
     /** A write: when Redis is unreachable, the node's state is written again once it is back. */
@@ -146,7 +184,11 @@ public final class RedisDirectory implements Directory {
 
     @Override
     public boolean addClient(ClientRecord client, int maxPerUser) {
-        return write("adding a connection", jedis -> addClient(jedis, client, maxPerUser)) == 1L;
+        long added = write("adding a connection", jedis -> addClient(jedis, client, maxPerUser));
+        if (added == 2L) {
+            listener.userOnline(client.userId(), client.platform());
+        }
+        return added != 0L;
     }
 
     private long addClient(JedisPooled jedis, ClientRecord client, int maxPerUser) {
@@ -154,7 +196,7 @@ public final class RedisDirectory implements Directory {
     }
 
     private List<String> addClientKeys(ClientRecord client) {
-        return List.of(clientKey(client.clientId()), user(client.userId()), usersKey(), clientsKey(),
+        return List.of(clientKey(client.clientId()), user(client.userId()), onlineUsersKey(), clientsKey(),
                 nodeClients(client.nodeId()), nodesKey());
     }
 
@@ -165,48 +207,99 @@ public final class RedisDirectory implements Directory {
 
     @Override
     public boolean updateClient(ClientRecord before, ClientRecord after, int maxPerUser) {
-        return write("changing a connection's user", jedis -> (Long) RedisScripts.UPDATE_CLIENT.run(jedis,
-                List.of(clientKey(after.clientId()), user(after.userId()), user(before.userId()), usersKey(), nodesKey()),
-                args(after.clientId(), after.userId(), before.userId(), after.platform(),
-                        after.authenticated() ? 1 : 0, after.nodeId(), maxPerUser, now()))) == 1L;
+        long result = write("changing a connection's user", jedis -> {
+            while (true) {
+                List<String> joined = List.copyOf(jedis.smembers(clientRooms(after.clientId())));
+                List<String> keys = new ArrayList<>(7 + 2 * joined.size());
+                keys.addAll(List.of(clientKey(after.clientId()), user(after.userId()), user(before.userId()),
+                        onlineUsersKey(), nodesKey(), lastSeenKey(before.userId()), clientRooms(after.clientId())));
+                joined.forEach(roomId -> {
+                    keys.add(membersKey(roomId));
+                    keys.add(roomUsersKey(roomId));
+                });
+                List<String> args = args(after.clientId(), after.userId(), before.userId(), after.platform(),
+                        after.authenticated() ? 1 : 0, after.nodeId(), maxPerUser, now(), lastSeenTtlMillis);
+                args.addAll(joined);
+                long changed = (Long) RedisScripts.UPDATE_CLIENT.run(jedis, keys, args);
+                if (changed != -1L) {
+                    return changed;
+                }
+            }
+        });
+        if ((result & 2) != 0) {
+            listener.userOnline(after.userId(), after.platform());
+        }
+        if ((result & 4) != 0) {
+            listener.userOffline(before.userId(), now());
+        }
+        return result != 0L;
     }
 
     @Override
     public void removeClient(ClientRecord client) {
-        write("removing a connection", jedis -> {
-            removeClient(jedis, client.clientId(), client.userId(), "", nodeClients(client.nodeId()));
-            return null;
-        });
+        Removed removed = write("removing a connection", jedis -> removeClient(jedis, client.clientId(),
+                client.userId(), "", nodeClients(client.nodeId())));
+        removed.tell(listener, client.clientId(), client.userId());
+    }
+
+    /** What removing a connection did, for the presence listener. */
+    private record Removed(long status, boolean offline, long at, List<String> eventRooms) {
+
+        static Removed of(Object reply, long at) {
+            List<?> values = (List<?>) reply;
+            long status = (Long) values.get(0);
+            if (status != 1L) {
+                return new Removed(status, false, at, List.of());
+            }
+            List<String> rooms = new ArrayList<>();
+            for (int i = 2; i < values.size(); i++) {
+                rooms.add((String) values.get(i));
+            }
+            return new Removed(status, (Long) values.get(1) == 1L, at, rooms);
+        }
+
+        void tell(Presence.Listener listener, String clientId, String userId) {
+            for (String roomAndUser : eventRooms) {
+                int tab = roomAndUser.indexOf('\t');
+                listener.memberLeft(roomAndUser.substring(0, tab), clientId, roomAndUser.substring(tab + 1));
+            }
+            if (offline) {
+                listener.userOffline(userId, at);
+            }
+        }
     }
 
     /** Reads the connection's rooms, then removes it with them; again if they changed in between. */
-    private long removeClient(JedisPooled jedis, String clientId, String userId, String epochOrAny, String owner) {
+    private Removed removeClient(JedisPooled jedis, String clientId, String userId, String epochOrAny, String owner) {
         while (true) {
             List<String> joined = List.copyOf(jedis.smembers(clientRooms(clientId)));
-            long result = (Long) RedisScripts.REMOVE_CLIENT.run(jedis,
+            long now = now();
+            Removed removed = Removed.of(RedisScripts.REMOVE_CLIENT.run(jedis,
                     removeClientKeys(clientId, userId, owner, joined), removeClientArgs(clientId, userId, epochOrAny,
-                            joined));
-            if (result != -1L) {
-                return result;
+                            now, joined)), now);
+            if (removed.status() != -1L) {
+                return removed;
             }
         }
     }
 
     private List<String> removeClientKeys(String clientId, String userId, String owner, List<String> joined) {
-        List<String> keys = new ArrayList<>(7 + 2 * joined.size());
-        keys.addAll(List.of(clientKey(clientId), clientRooms(clientId), user(userId == null ? "" : userId), usersKey(),
-                clientsKey(), owner, roomsKey()));
+        String uid = userId == null ? "" : userId;
+        List<String> keys = new ArrayList<>(8 + 3 * joined.size());
+        keys.addAll(List.of(clientKey(clientId), clientRooms(clientId), user(uid), onlineUsersKey(),
+                clientsKey(), owner, roomsKey(), lastSeenKey(uid)));
         for (String roomId : joined) {
             keys.add(roomKey(roomId));
             keys.add(membersKey(roomId));
+            keys.add(roomUsersKey(roomId));
         }
         return keys;
     }
 
-    private static List<String> removeClientArgs(String clientId, String userId, String epochOrAny,
-                                                 List<String> joined) {
-        List<String> args = new ArrayList<>(3 + joined.size());
-        args.addAll(args(clientId, userId, epochOrAny));
+    private List<String> removeClientArgs(String clientId, String userId, String epochOrAny, long now,
+                                          List<String> joined) {
+        List<String> args = new ArrayList<>(5 + joined.size());
+        args.addAll(args(clientId, userId, epochOrAny, now, lastSeenTtlMillis));
         args.addAll(joined);
         return args;
     }
@@ -256,16 +349,6 @@ public final class RedisDirectory implements Directory {
         return clients(live);
     }
 
-    @Override
-    public long clientCount() {
-        return redis.call("counting connections", jedis -> jedis.scard(clientsKey()));
-    }
-
-    @Override
-    public long userCount() {
-        return redis.call("counting users", jedis -> jedis.scard(usersKey()));
-    }
-
     // rooms
 
     @Override
@@ -273,7 +356,7 @@ public final class RedisDirectory implements Directory {
         long created = write("creating a room", jedis -> (Long) RedisScripts.CREATE_ROOM.run(jedis,
                 List.of(roomKey(room.roomId()), roomsKey()),
                 args(room.roomId(), room.name(), room.maxMembers(), room.autoCreated() ? 1 : 0, room.createdAt(),
-                        room.historySize(), room.historyTtl())));
+                        room.historySize(), room.historyTtl(), room.joinLeaveEvents() ? 1 : 0)));
         return created == 1L ? Optional.of(room.withMembers(0)) : Optional.empty();
     }
 
@@ -304,7 +387,7 @@ public final class RedisDirectory implements Directory {
                     found.add(new RoomRecord(roomIds.get(i), fields.get("name"), Integer.parseInt(fields.get("max")),
                             "1".equals(fields.get("auto")), Long.parseLong(fields.getOrDefault("created", "0")),
                             counts.get(i).get().intValue(), Integer.parseInt(fields.getOrDefault("hsize", "0")),
-                            Integer.parseInt(fields.getOrDefault("httl", "0"))));
+                            Integer.parseInt(fields.getOrDefault("httl", "0")), "1".equals(fields.get("jle"))));
                 } else {
                     gone.add(roomIds.get(i));
                 }
@@ -335,8 +418,8 @@ public final class RedisDirectory implements Directory {
         return write("deleting a room", jedis -> {
             while (true) {
                 List<String> memberIds = List.copyOf(jedis.hkeys(membersKey(roomId)));
-                List<String> keys = new ArrayList<>(3 + memberIds.size());
-                keys.addAll(List.of(roomKey(roomId), membersKey(roomId), roomsKey()));
+                List<String> keys = new ArrayList<>(4 + memberIds.size());
+                keys.addAll(List.of(roomKey(roomId), membersKey(roomId), roomsKey(), roomUsersKey(roomId)));
                 memberIds.forEach(id -> keys.add(clientRooms(id)));
                 List<String> args = new ArrayList<>(1 + memberIds.size());
                 args.add(roomId);
@@ -363,10 +446,15 @@ public final class RedisDirectory implements Directory {
         if (status == JoinOutcome.Status.NOT_FOUND) {
             return new JoinOutcome(status, null);
         }
-        return new JoinOutcome(status, new RoomRecord(roomId, (String) reply.get(1),
+        RoomRecord room = new RoomRecord(roomId, (String) reply.get(1),
                 Integer.parseInt((String) reply.get(2)), "1".equals(reply.get(3)),
                 Long.parseLong((String) reply.get(4)), ((Long) reply.get(5)).intValue(),
-                Integer.parseInt((String) reply.get(6)), Integer.parseInt((String) reply.get(7))));
+                Integer.parseInt((String) reply.get(6)), Integer.parseInt((String) reply.get(7)),
+                "1".equals(reply.get(8)));
+        if (status == JoinOutcome.Status.JOINED && room.joinLeaveEvents()) {
+            listener.memberJoined(roomId, clientId, (String) reply.get(9));
+        }
+        return new JoinOutcome(status, room);
     }
 
     private Object join(JedisPooled jedis, String roomId, String clientId, RoomRecord create, boolean force) {
@@ -374,28 +462,45 @@ public final class RedisDirectory implements Directory {
     }
 
     private List<String> joinKeys(String roomId, String clientId) {
-        return List.of(roomKey(roomId), membersKey(roomId), clientRooms(clientId), roomsKey());
+        return List.of(roomKey(roomId), membersKey(roomId), clientRooms(clientId), roomsKey(), clientKey(clientId),
+                roomUsersKey(roomId));
     }
 
     private List<String> joinArgs(String roomId, String clientId, RoomRecord create, boolean force) {
         return args(roomId, clientId, nodeId, create == null ? 0 : 1, create == null ? "" : create.name(),
                 create == null ? 0 : create.maxMembers(), create == null || create.autoCreated() ? 1 : 0,
                 create == null ? 0 : create.createdAt(), force ? 1 : 0, create == null ? 0 : create.historySize(),
-                create == null ? 0 : create.historyTtl());
+                create == null ? 0 : create.historyTtl(), create != null && create.joinLeaveEvents() ? 1 : 0, now());
     }
 
     @Override
     public boolean leave(String roomId, String clientId) {
-        return write("leaving a room", jedis -> (Long) RedisScripts.LEAVE.run(jedis,
-                List.of(roomKey(roomId), membersKey(roomId), clientRooms(clientId), roomsKey()),
-                List.of(roomId, clientId))) == 1L;
+        Object reply = write("leaving a room", jedis -> RedisScripts.LEAVE.run(jedis, leaveKeys(roomId, clientId),
+                List.of(roomId, clientId)));
+        return left(reply, roomId, clientId);
+    }
+
+    private List<String> leaveKeys(String roomId, String clientId) {
+        return List.of(roomKey(roomId), membersKey(roomId), clientRooms(clientId), roomsKey(), roomUsersKey(roomId));
+    }
+
+    /** Whether leave.lua's reply says the connection left; tells the listener when the room has events on. */
+    private boolean left(Object reply, String roomId, String clientId) {
+        List<?> values = (List<?>) reply;
+        if ((Long) values.get(0) != 1L) {
+            return false;
+        }
+        if ((Long) values.get(1) == 1L) {
+            listener.memberLeft(roomId, clientId, (String) values.get(2));
+        }
+        return true;
     }
 
     @Override
     public List<String> members(String roomId) {
         Map<String, String> entries = redis.call("reading members", jedis -> jedis.hgetAll(membersKey(roomId)));
-        return entries.entrySet().stream().filter(entry -> isLive(entry.getValue())).map(Map.Entry::getKey)
-                .toList();
+        return entries.entrySet().stream().filter(entry -> isLive(nodeOf(entry.getValue())))
+                .map(Map.Entry::getKey).toList();
     }
 
     @Override
@@ -427,7 +532,7 @@ public final class RedisDirectory implements Directory {
     }
 
     /** A node counts as live while its heartbeat entry has not expired. */
-    private boolean isLive(String node) {
+    boolean isLive(String node) {
         Long expiry = nodeExpiry.get(node);
         if (expiry == null) {
             expiry = refreshNodes().get(node); // a node that started since the last look
@@ -486,16 +591,22 @@ public final class RedisDirectory implements Directory {
         for (String stale : jedis.smembers(nodeClients(nodeId))) {
             if (!local.contains(stale)) {
                 String userId = jedis.hget(clientKey(stale), "user");
-                removeClient(jedis, stale, userId, "", nodeClients(nodeId));
+                removeClient(jedis, stale, userId, "", nodeClients(nodeId)).tell(listener, stale, userId);
             }
         }
         for (int from = 0; from < state.clients().size(); from += REGISTER_BATCH) {
             List<ClientRecord> batch = state.clients().subList(from, Math.min(state.clients().size(),
                     from + REGISTER_BATCH));
+            List<Response<Object>> added = new ArrayList<>(batch.size());
             try (AbstractPipeline pipe = jedis.pipelined()) {
-                batch.forEach(client -> RedisScripts.ADD_CLIENT.queue(pipe, addClientKeys(client),
-                        addClientArgs(client, 0)));
+                batch.forEach(client -> added.add(RedisScripts.ADD_CLIENT.queue(pipe, addClientKeys(client),
+                        addClientArgs(client, 0))));
                 pipe.sync();
+            }
+            for (int i = 0; i < batch.size(); i++) {
+                if ((Long) added.get(i).get() == 2L) { // its user was swept meanwhile: back online
+                    listener.userOnline(batch.get(i).userId(), batch.get(i).platform());
+                }
             }
         }
         registerMemberships(jedis, state);
@@ -514,22 +625,32 @@ public final class RedisDirectory implements Directory {
                 batch.forEach(id -> recorded.add(pipe.smembers(clientRooms(id))));
                 pipe.sync();
             }
+            List<Runnable> afterwards = new ArrayList<>();
             try (AbstractPipeline pipe = jedis.pipelined()) {
                 for (int i = 0; i < batch.size(); i++) {
                     String clientId = batch.get(i);
                     Set<String> extra = new HashSet<>(recorded.get(i).get());
                     for (RoomRecord room : wanted.get(clientId)) {
                         extra.remove(room.roomId());
-                        RedisScripts.JOIN.queue(pipe, joinKeys(room.roomId(), clientId),
+                        Response<Object> joined = RedisScripts.JOIN.queue(pipe, joinKeys(room.roomId(), clientId),
                                 joinArgs(room.roomId(), clientId, room, true));
+                        afterwards.add(() -> {
+                            // a membership its sweep had removed is back: its room is told again
+                            List<?> reply = (List<?>) joined.get();
+                            if ("joined".equals(reply.get(0)) && "1".equals(reply.get(8))) {
+                                listener.memberJoined(room.roomId(), clientId, (String) reply.get(9));
+                            }
+                        });
                     }
                     for (String roomId : extra) {
-                        RedisScripts.LEAVE.queue(pipe, List.of(roomKey(roomId), membersKey(roomId), clientRooms(clientId),
-                                roomsKey()), List.of(roomId, clientId));
+                        Response<Object> left = RedisScripts.LEAVE.queue(pipe, leaveKeys(roomId, clientId),
+                                List.of(roomId, clientId));
+                        afterwards.add(() -> left(left.get(), roomId, clientId));
                     }
                 }
                 pipe.sync();
             }
+            afterwards.forEach(Runnable::run);
         }
     }
 
@@ -589,19 +710,23 @@ public final class RedisDirectory implements Directory {
             pipe.sync();
         }
         List<Response<Object>> results = new ArrayList<>(batch.size());
+        long now = now();
         try (AbstractPipeline pipe = jedis.pipelined()) {
             for (int i = 0; i < batch.size(); i++) {
                 List<String> rooms = List.copyOf(joined.get(i).get());
                 results.add(RedisScripts.REMOVE_CLIENT.queue(pipe,
                         removeClientKeys(batch.get(i), users.get(i).get(), deadSet, rooms),
-                        removeClientArgs(batch.get(i), users.get(i).get(), deadEpoch, rooms)));
+                        removeClientArgs(batch.get(i), users.get(i).get(), deadEpoch, now, rooms)));
             }
             pipe.sync();
         }
         int removed = 0;
-        for (Response<Object> result : results) {
-            if (((Long) result.get()) == 1L) {
+        for (int i = 0; i < batch.size(); i++) {
+            Removed result = Removed.of(results.get(i).get(), now);
+            if (result.status() == 1L) {
                 removed++;
+                // the dead node's departures are told by the node that noticed them
+                result.tell(listener, batch.get(i), users.get(i).get());
             }
         }
         return removed; // -1 (rooms changed meanwhile) stays in the set for the next round

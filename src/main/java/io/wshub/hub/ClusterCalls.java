@@ -113,6 +113,15 @@ public class ClusterCalls {
         return result;
     }
 
+    /** Runs {@code task} on a worker thread (in place with the memory engines): for work a cluster thread must not do. */
+    public void onWorker(Runnable task) {
+        if (workers == null) {
+            task.run();
+        } else {
+            continueOnWorker(task);
+        }
+    }
+
     /** Runs {@code call} in order with the others, for its effect only; failures are logged. */
     public void run(String what, Runnable call) {
         call(() -> {

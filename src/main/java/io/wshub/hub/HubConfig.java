@@ -37,6 +37,10 @@ public class HubConfig {
     int historyTtl;
 
     @Inject
+    @ConfigProperty(name = "wshub.rooms.join-leave-events", defaultValue = "false")
+    boolean joinLeaveEvents;
+
+    @Inject
     @ConfigProperty(name = "wshub.max-message-bytes", defaultValue = "65536")
     int maxMessageBytes;
 
@@ -116,6 +120,11 @@ public class HubConfig {
     /** Seconds a room's history lives after its last message, when the room does not set its own. */
     public int historyTtl() {
         return Math.max(1, historyTtl);
+    }
+
+    /** Whether rooms tell their members of joins and leaves, when a room does not say. */
+    public boolean joinLeaveEvents() {
+        return joinLeaveEvents;
     }
 
     public int maxRoomIdLength() {

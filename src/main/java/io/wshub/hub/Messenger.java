@@ -3,6 +3,7 @@ package io.wshub.hub;
 import io.wshub.cluster.Bus;
 import io.wshub.cluster.ClusterUnavailableException;
 import io.wshub.cluster.Directory;
+import io.wshub.cluster.Presence;
 import io.wshub.cluster.Directory.ClientRecord;
 import io.wshub.cluster.Envelope;
 import io.wshub.protocol.ErrorCode;
@@ -35,6 +36,8 @@ public class Messenger {
     HubConfig config;
     @Inject
     Directory directory;
+    @Inject
+    Presence presence;
     @Inject
     Bus bus;
     @Inject
@@ -108,7 +111,7 @@ public class Messenger {
         if (!published) {
             return CompletableFuture.completedFuture(local);
         }
-        return cluster.call(directory::clientCount)
+        return cluster.call(() -> presence.totals().clients())
                 .thenApply(everywhere -> local + (int) Math.max(0, everywhere - hub.connectionCount()))
                 .exceptionally(failure -> local);
     }

@@ -3,6 +3,7 @@ package io.wshub.node;
 import io.wshub.cluster.Envelope;
 import io.wshub.delivery.Acks;
 import io.wshub.hub.Hub;
+import io.wshub.presence.Watchers;
 import io.wshub.protocol.Outbound;
 import io.wshub.room.RoomRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,6 +19,8 @@ public class Inbox {
     RoomRegistry rooms;
     @Inject
     Acks acks;
+    @Inject
+    Watchers watchers;
 
     public void receive(Envelope envelope) {
         String target = envelope.target();
@@ -33,6 +36,7 @@ public class Inbox {
             case DETACH -> rooms.detached(target, envelope.room());
             case ROOM_DELETED -> rooms.deleted(target);
             case ACK -> acks.acknowledged(target, envelope.room(), envelope.data());
+            case WATCHED_USER -> watchers.deliver(target, relayed(envelope));
         }
     }
 

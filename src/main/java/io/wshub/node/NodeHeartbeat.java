@@ -10,6 +10,7 @@ import io.wshub.hub.Admission;
 import io.wshub.hub.ClusterCalls;
 import io.wshub.hub.Connection;
 import io.wshub.hub.Hub;
+import io.wshub.presence.Watchers;
 import io.wshub.room.Room;
 import io.wshub.room.RoomRegistry;
 import jakarta.annotation.Resource;
@@ -53,6 +54,8 @@ public class NodeHeartbeat {
     ClusterConfig clusterConfig;
     @Inject
     ClusterCalls cluster;
+    @Inject
+    Watchers watchers;
     @Resource
     ManagedThreadFactory threadFactory;
 
@@ -74,13 +77,16 @@ public class NodeHeartbeat {
         history.start(inbox::receive);
         bus.start(inbox::receive, new Bus.Interest() {
             @Override
-            public boolean wants(String roomId) {
-                return rooms.wanted(roomId);
+            public boolean wants(String topic) {
+                String watchedUser = Watchers.userOf(topic);
+                return watchedUser == null ? rooms.wanted(topic) : watchers.wanted(watchedUser);
             }
 
             @Override
             public java.util.Collection<String> rooms() {
-                return rooms.wantedRooms();
+                List<String> topics = new ArrayList<>(rooms.wantedRooms());
+                topics.addAll(watchers.wantedTopics());
+                return topics;
             }
         }, () -> {
             registerRequested = true;

@@ -6,6 +6,7 @@ import io.wshub.hub.ClusterCalls;
 import io.wshub.hub.Connection;
 import io.wshub.hub.ConnectionSweeper;
 import io.wshub.hub.Hub;
+import io.wshub.presence.PresenceEvents;
 import io.wshub.hub.HubConfig;
 import io.wshub.hub.HubScheduler;
 import io.wshub.protocol.Json;
@@ -54,10 +55,13 @@ public class NodeLifecycle {
     ClusterEngines engines;
     @Inject
     HubScheduler scheduler;
+    @Inject
+    PresenceEvents presenceEvents;
 
     private final AtomicBoolean stopped = new AtomicBoolean();
 
     void start(@Observes @Initialized(ApplicationScoped.class) Object applicationStarted) {
+        presenceEvents.start();
         sweeper.start();
         heartbeat.start();
     }

@@ -33,6 +33,7 @@ public class HubMetrics {
     private Counter redisFailures;
     private Counter historyAppends;
     private final ConcurrentHashMap<String, Counter> recoveries = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> presenceEvents = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> received = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<ErrorCode, Counter> errors = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> limits = new ConcurrentHashMap<>();
@@ -131,6 +132,13 @@ public class HubMetrics {
     public void error(ErrorCode code) {
         errors.computeIfAbsent(code, c -> registry.counter(
                 meta("wshub_errors", "Error frames sent, by code"), new Tag("code", Integer.toString(c.code()))))
+                .inc();
+    }
+
+    /** A presence event this node made: {@code member_joined}, {@code member_left}, {@code user_online}, ... */
+    public void presenceEvent(String type) {
+        presenceEvents.computeIfAbsent(type, t -> registry.counter(
+                meta("wshub_presence_events", "Presence events made by this node, by type"), new Tag("type", t)))
                 .inc();
     }
 

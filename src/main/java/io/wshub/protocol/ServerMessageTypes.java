@@ -13,7 +13,9 @@ public final class ServerMessageTypes {
             "connected", "error", "pong", "echo",
             "room_joined", "room_left", "room_message", "direct_message",
             "logged_in", "token_refreshed", "session_kicked", "shutdown",
-            "history", "room_message_sent", "direct_acked", "direct_stored");
+            "history", "room_message_sent", "direct_acked", "direct_stored",
+            "presence", "presence_stats", "user_status", "users_watched", "users_unwatched",
+            "user_online", "user_offline", "member_joined", "member_left");
 
     private ServerMessageTypes() {
     }

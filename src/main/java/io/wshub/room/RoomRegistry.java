@@ -96,14 +96,17 @@ public class RoomRegistry {
      * @param maxMembers  the capacity, 0 for unlimited, null for {@code wshub.rooms.default-max-members}
      * @param historySize messages kept, 0 for none, null for {@code wshub.rooms.history-size}
      * @param historyTtl  seconds, null for {@code wshub.rooms.history-ttl}
+     * @param joinLeaveEvents null for {@code wshub.rooms.join-leave-events}
      */
-    public RoomRecord create(String roomId, String name, Integer maxMembers, Integer historySize, Integer historyTtl) {
+    public RoomRecord create(String roomId, String name, Integer maxMembers, Integer historySize, Integer historyTtl,
+                             Boolean joinLeaveEvents) {
         validateId(roomId);
         int capacity = maxMembers == null ? config.defaultMaxMembers() : maxMembers;
         RoomRecord room = new RoomRecord(roomId, name == null || name.isBlank() ? roomId : name,
                 Math.max(0, capacity), false, System.currentTimeMillis(), 0,
                 historySize == null ? config.historySize() : Math.max(0, historySize),
-                historyTtl == null ? config.historyTtl() : Math.max(1, historyTtl));
+                historyTtl == null ? config.historyTtl() : Math.max(1, historyTtl),
+                joinLeaveEvents == null ? config.joinLeaveEvents() : joinLeaveEvents);
         return directory.createRoom(room).orElseThrow(
                 () -> new HubException(ErrorCode.ROOM_ALREADY_EXISTS, "room '" + roomId + "' already exists"));
     }
@@ -206,7 +209,7 @@ public class RoomRegistry {
     private RoomRecord admit(String clientId, String roomId) {
         RoomRecord autoCreate = config.autoCreateRooms() ? new RoomRecord(roomId, roomId,
                 Math.max(0, config.defaultMaxMembers()), true, System.currentTimeMillis(), 0, config.historySize(),
-                config.historyTtl()) : null;
+                config.historyTtl(), config.joinLeaveEvents()) : null;
         JoinOutcome outcome = directory.join(roomId, clientId, autoCreate);
         return switch (outcome.status()) {
             case JOINED -> outcome.room();

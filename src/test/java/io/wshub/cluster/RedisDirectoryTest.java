@@ -17,6 +17,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -27,6 +28,7 @@ import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -63,7 +65,7 @@ class RedisDirectoryTest {
     }
 
     RedisDirectory node(String id) {
-        return new RedisDirectory(redis, prefix, id, TTL);
+        return new RedisDirectory(redis, prefix, id, TTL, 60_000);
     }
 
     static ClientRecord client(String id, String user, String node) {
@@ -115,7 +117,7 @@ class RedisDirectoryTest {
         assertTrue(a.clientsOfUser("guest-1").isEmpty());
         try (Jedis jedis = jedis()) {
             assertFalse(jedis.exists(prefix + ":user:guest-1"));
-            assertFalse(jedis.sismember(prefix + ":users", "guest-1"));
+            assertNull(jedis.zscore(prefix + ":online-users", "guest-1"));
         }
     }
 
@@ -224,12 +226,17 @@ class RedisDirectoryTest {
         assertEquals(List.of("alive"), alive.nodes().stream().map(Directory.NodeRecord::nodeId).toList());
         try (Jedis jedis = jedis()) {
             Set<String> left = jedis.keys(prefix + ":*");
+            Set<String> lastSeen = new HashSet<>(left);
+            lastSeen.removeIf(key -> !key.startsWith(prefix + ":last-seen:"));
+            assertEquals(50, lastSeen.size(), "each of the dead node's users has a last-seen time");
+            lastSeen.forEach(key -> assertTrue(jedis.pttl(key) > 0, key + " expires"));
+            left.removeAll(lastSeen);
             left.removeIf(key -> key.endsWith(":alive") || key.endsWith(":a1") || key.endsWith(":au")
                     || key.endsWith(":admin-room") || key.equals(prefix + ":nodes") || key.equals(prefix + ":rooms")
-                    || key.equals(prefix + ":clients") || key.equals(prefix + ":users"));
+                    || key.equals(prefix + ":clients") || key.equals(prefix + ":online-users"));
             assertEquals(Set.of(), left, "nothing of the dead node is left");
             assertEquals(1, jedis.scard(prefix + ":clients"));
-            assertEquals(1, jedis.scard(prefix + ":users"));
+            assertEquals(1, jedis.zcard(prefix + ":online-users"));
         }
         assertFalse(dead.beat(), "the dead node, if it comes back, learns it was given up");
     }
@@ -344,7 +351,8 @@ class RedisDirectoryTest {
                 }
                 String key = matcher.group(2).trim();
                 // a key is a declared one as it is: never one built in the script (KEYS[1] .. ':x')
-                assertTrue(key.matches("KEYS\\[[^\\]]+\\]") || key.equals("settings") || key.equals("members"),
+                assertTrue(key.matches("KEYS\\[[^\\]]+\\]") || key.equals("settings") || key.equals("members")
+                                || key.equals("users"),
                         script + ": " + matcher.group(1) + " on " + key + " is not a declared key");
             }
             assertTrue(calls > 0, script + " has no redis.call");
@@ -374,7 +382,7 @@ class RedisDirectoryTest {
                 (what, cause) -> bugs.incrementAndGet());
         nowhere.up();
         int before = bugs.get();
-        RedisDirectory a = new RedisDirectory(nowhere, prefix, "a", TTL);
+        RedisDirectory a = new RedisDirectory(nowhere, prefix, "a", TTL, 60_000);
         ClusterUnavailableException outage = assertThrows(ClusterUnavailableException.class,
                 () -> a.addClient(client("n1", "nu", "a"), 0));
         assertEquals(io.wshub.protocol.ErrorCode.CLUSTER_UNAVAILABLE, outage.code());

@@ -40,8 +40,8 @@ public final class RedisSweepBenchmark {
             });
             redis.up();
             try {
-                RedisDirectory big = new RedisDirectory(redis, "bench", "big", TTL);
-                RedisDirectory sweeper = new RedisDirectory(redis, "bench", "sweeper", TTL);
+                RedisDirectory big = new RedisDirectory(redis, "bench", "big", TTL, TTL);
+                RedisDirectory sweeper = new RedisDirectory(redis, "bench", "sweeper", TTL, TTL);
                 sweeper.register(new NodeState(List.of(), List.of()));
                 List<ClientRecord> clients = new ArrayList<>();
                 List<Membership> memberships = new ArrayList<>();

@@ -6,6 +6,7 @@ import io.wshub.cluster.Directory.ClientRecord;
 import io.wshub.cluster.Directory.JoinOutcome;
 import io.wshub.cluster.Directory.RoomRecord;
 import io.wshub.cluster.MemoryDirectory;
+import io.wshub.cluster.MemoryPresence;
 import io.wshub.hub.Connection;
 import io.wshub.hub.Delivery;
 import io.wshub.hub.TestHost;
@@ -179,8 +180,9 @@ class RoomsStressTest {
         assertTrue(all.stream().allMatch(Connection::isTransportClosed), "every transport closed");
         assertEquals(all.size(), host.departures.size(), "each connection departed exactly once");
         assertEquals(0, rooms.size(), "local rooms");
-        assertEquals(0, directory.clientCount(), "directory connections");
-        assertEquals(0, directory.userCount(), "directory users");
+        MemoryPresence presence = new MemoryPresence(directory, "stress-node");
+        assertEquals(0, presence.totals().clients(), "directory connections");
+        assertEquals(0, presence.totals().users(), "directory users");
         assertEquals(0, directory.rooms().stream().mapToInt(RoomRecord::members).sum(), "directory memberships");
         assertTrue(all.stream().allMatch(connection -> connection.rooms().isEmpty()), "connections' rooms");
     }

@@ -143,6 +143,29 @@ public interface WshubAdminClient {
     ViewsOfDelivery.Acknowledgement sendToUserAcked(@PathParam("id") String userId,
                                                     @QueryParam("platform") String platform, AckedMessage message);
 
+    /** Users online and connections of the whole cluster. */
+    @GET
+    @Path("presence")
+    Views.PresenceTotals presence();
+
+    /** The online users of the whole cluster, sorted by id (page from 1, size default 50, at most 500). */
+    @GET
+    @Path("presence/users")
+    Views.Page<String> onlineUsers(@QueryParam("page") Integer page, @QueryParam("size") Integer size);
+
+    /** The status of 1 to 100 users. */
+    @POST
+    @Path("presence/status")
+    Views.UserStatuses userStatuses(Views.UserIds users);
+
+    @GET
+    @Path("rooms/{id}/presence")
+    Views.RoomPresence roomPresence(@PathParam("id") String roomId);
+
+    @GET
+    @Path("rooms/{id}/presence_stats")
+    Views.RoomPresenceStats roomPresenceStats(@PathParam("id") String roomId);
+
     @GET
     @Path("users/{id}/offline")
     ViewsOfDelivery.Offline offline(@PathParam("id") String userId);

@@ -1,11 +1,14 @@
 -- Registers a connection, unless its user already has maxPerUser live connections (0: no limit).
 -- A connection counts as live while its node's heartbeat entry has not expired.
--- KEYS: 1 client hash, 2 user hash (client -> node), 3 users set, 4 clients set, 5 node-clients set, 6 nodes zset
+-- KEYS: 1 client hash, 2 user hash (client -> node), 3 online users zset, 4 clients set, 5 node-clients set,
+--       6 nodes zset
 -- ARGV: 1 client, 2 user, 3 platform ('' for none), 4 authenticated (0/1), 5 node, 6 connected at (ms),
 --       7 node epoch, 8 maxPerUser, 9 now (ms)
--- Returns 1 when registered, 0 when the user is at its limit.
+-- Returns 1 when registered, 2 when registered as its user's first connection (the user came online), 0 when the
+-- user is at its limit.
 local max = tonumber(ARGV[8])
-if max > 0 and redis.call('HEXISTS', KEYS[2], ARGV[1]) == 0 then
+local known = redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1
+if max > 0 and not known then
   local live = 0
   local entries = redis.call('HGETALL', KEYS[2])
   for i = 2, #entries, 2 do
@@ -18,10 +21,14 @@ if max > 0 and redis.call('HEXISTS', KEYS[2], ARGV[1]) == 0 then
     return 0
   end
 end
+local first = not known and redis.call('HLEN', KEYS[2]) == 0
 redis.call('HSET', KEYS[1], 'user', ARGV[2], 'platform', ARGV[3], 'auth', ARGV[4], 'node', ARGV[5],
   'since', ARGV[6], 'epoch', ARGV[7])
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[5])
-redis.call('SADD', KEYS[3], ARGV[2])
+redis.call('ZADD', KEYS[3], 0, ARGV[2])
 redis.call('SADD', KEYS[4], ARGV[1])
 redis.call('SADD', KEYS[5], ARGV[1])
+if first then
+  return 2
+end
 return 1

@@ -25,7 +25,8 @@ public class CreateRoomHandler implements MessageHandler {
         JsonNumber max = request.data().getJsonNumber("max_members");
         JsonNumber historySize = request.data().getJsonNumber("history_size");
         RoomRecord room = rooms.create(request.requiredString("room_id"), null, max == null ? null : max.intValue(),
-                historySize == null ? null : historySize.intValue(), null);
+                historySize == null ? null : historySize.intValue(), null,
+                request.data().containsKey("join_leave_events") ? request.data().getBoolean("join_leave_events") : null);
         return request.reply("test_room_created", Map.of("room_id", room.roomId(), "max_members", room.maxMembers()));
     }
 }

@@ -2,6 +2,7 @@ package io.wshub.it.app;
 
 import io.wshub.hub.Hub;
 import io.wshub.cluster.Directory;
+import io.wshub.cluster.Presence;
 import io.wshub.cluster.Directory.RoomRecord;
 import io.wshub.room.RoomRegistry;
 import io.wshub.routing.MessageHandler;
@@ -27,6 +28,8 @@ public class InspectHandler implements MessageHandler {
     Directory directory;
     @Inject
     EventLog events;
+    @Inject
+    Presence presence;
 
     @Override
     public Reply handle(Request request) {
@@ -39,8 +42,8 @@ public class InspectHandler implements MessageHandler {
                 "rooms", all.size(),
                 "memberships", memberships,
                 "local_rooms", rooms.localRooms().size(),
-                "directory_clients", directory.clientCount(),
-                "directory_users", directory.userCount(),
+                "directory_clients", presence.totals().clients(),
+                "directory_users", presence.totals().users(),
                 "directory_memberships", all.stream().mapToInt(RoomRecord::members).sum(),
                 "room_ids", all.stream().map(RoomRecord::roomId).sorted().toList(),
                 "events", events.about(about)));

@@ -1,0 +1,36 @@
+package io.wshub.presence;
+
+import io.wshub.cluster.Presence;
+import io.wshub.hub.ClusterCalls;
+import io.wshub.protocol.Json;
+import io.wshub.routing.AsyncMessageHandler;
+import io.wshub.routing.MessageType;
+import io.wshub.routing.Reply;
+import io.wshub.routing.Request;
+import jakarta.enterprise.context.Dependent;
+import jakarta.inject.Inject;
+
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * {@code user_status {user_ids}} (1 to 100) -> {@code user_status {statuses: {"<id>": {online, platforms,
+ * last_seen}}}}. Needs permission {@code watch:<user>} for each user (2001 otherwise): a status is what a watch tells.
+ */
+@Dependent
+@MessageType("user_status")
+public class UserStatusHandler implements AsyncMessageHandler {
+
+    @Inject
+    Presence presence;
+    @Inject
+    ClusterCalls cluster;
+
+    @Override
+    public CompletionStage<Reply> handle(Request request) {
+        List<String> userIds = PresenceViews.userIds(request.data(), "user_ids");
+        PresenceViews.requireWatch(request.client().permissions(), userIds);
+        return cluster.call(() -> presence.statuses(userIds)).thenApply(statuses -> request.reply("user_status",
+                Json.object().add("statuses", PresenceViews.statuses(statuses)).build()));
+    }
+}

@@ -1,0 +1,167 @@
+package io.wshub.presence;
+
+import io.wshub.cluster.Bus;
+import io.wshub.hub.Connection;
+import io.wshub.hub.Delivery;
+import io.wshub.hub.Hub;
+import io.wshub.observability.HubMetrics;
+import io.wshub.protocol.ErrorCode;
+import io.wshub.protocol.HubException;
+import io.wshub.protocol.Outbound;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Which connections of this node watch which users, and the node's interest in each watched user's presence topic:
+ * the node receives a user's {@code user_online}/{@code user_offline} through the bus only while one of its
+ * connections watches that user. A connection's watches go with it.
+ * <p>
+ * No lock over I/O: the maps change in atomic steps, the bus is told after the change (it asks again when it gets to
+ * it, so the last change wins).
+ */
+@ApplicationScoped
+public class Watchers {
+
+    /** Topics of watched users share the bus with rooms; a room id never starts with a control character. */
+    private static final String TOPIC_PREFIX = "\u0001watch:";
+
+    @Inject
+    Hub hub;
+    @Inject
+    Bus bus;
+    @Inject
+    HubMetrics metrics;
+    @Inject
+    PresenceConfig config;
+
+    private final ConcurrentHashMap<String, Set<Connection>> watchersOf = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Connection, Set<String>> watchedBy = new ConcurrentHashMap<>();
+    private final AtomicLong watches = new AtomicLong();
+
+    @PostConstruct
+    void init() {
+        hub = hub.direct();
+        hub.onDeparture(connection -> unwatch(connection, null));
+        metrics.gauge("wshub_presence_watchers", "Watches of users held by this node's connections (connection, user)",
+                watches::get);
+    }
+
+    /** The bus topic of a user's presence transitions. */
+    public static String topic(String userId) {
+        return TOPIC_PREFIX + userId;
+    }
+
+    /** The user of a presence topic, or null when {@code topic} is a room. */
+    public static String userOf(String topic) {
+        return topic.startsWith(TOPIC_PREFIX) ? topic.substring(TOPIC_PREFIX.length()) : null;
+    }
+
+    /**
+     * Adds watches; 1001 when the connection would then watch more than {@code wshub.presence.max-watched} users
+     * (and nothing changes). Completes once the node receives the transitions of every newly watched user.
+     */
+    public CompletableFuture<Void> watch(Connection connection, Collection<String> userIds) {
+        List<String> added = new ArrayList<>();
+        int max = config.maxWatched();
+        watchedBy.compute(connection, (c, watched) -> {
+            Set<String> set = watched == null ? ConcurrentHashMap.newKeySet() : watched;
+            long fresh = userIds.stream().filter(id -> !set.contains(id)).count();
+            if (set.size() + fresh > max) {
+                throw new HubException(ErrorCode.INVALID_FORMAT, "a connection may watch at most " + max
+                        + " users (wshub.presence.max-watched); it watches " + set.size());
+            }
+            for (String id : userIds) {
+                if (set.add(id)) {
+                    added.add(id);
+                }
+            }
+            return set.isEmpty() ? null : set;
+        });
+        if (!connection.isOpen()) {
+            unwatch(connection, null); // it went meanwhile: its departure may have run already
+            return CompletableFuture.completedFuture(null);
+        }
+        List<CompletableFuture<Void>> subscribed = new ArrayList<>();
+        for (String userId : added) {
+            watches.incrementAndGet();
+            boolean[] first = {false};
+            watchersOf.compute(userId, (id, set) -> {
+                Set<Connection> watchers = set == null ? ConcurrentHashMap.newKeySet() : set;
+                first[0] = watchers.isEmpty();
+                watchers.add(connection);
+                return watchers;
+            });
+            subscribed.add(first[0] ? bus.interestChanged(topic(userId)) : CompletableFuture.completedFuture(null));
+        }
+        return CompletableFuture.allOf(subscribed.toArray(CompletableFuture[]::new));
+    }
+
+    /** Removes watches ({@code userIds} null: all of them); returns the ids it removed. */
+    public List<String> unwatch(Connection connection, Collection<String> userIds) {
+        List<String> removed = new ArrayList<>();
+        watchedBy.computeIfPresent(connection, (c, watched) -> {
+            Collection<String> ids = userIds == null ? List.copyOf(watched) : userIds;
+            for (String id : ids) {
+                if (watched.remove(id)) {
+                    removed.add(id);
+                }
+            }
+            return watched.isEmpty() ? null : watched;
+        });
+        for (String userId : removed) {
+            watches.decrementAndGet();
+            boolean[] last = {false};
+            watchersOf.computeIfPresent(userId, (id, watchers) -> {
+                watchers.remove(connection);
+                last[0] = watchers.isEmpty();
+                return last[0] ? null : watchers;
+            });
+            if (last[0]) {
+                bus.interestChanged(topic(userId));
+            }
+        }
+        return removed;
+    }
+
+    /** The users a connection watches. */
+    public Set<String> watchedBy(Connection connection) {
+        Set<String> watched = watchedBy.get(connection);
+        return watched == null ? Set.of() : Collections.unmodifiableSet(watched);
+    }
+
+    /** Whether a connection of this node watches the user. The bus asks. */
+    public boolean wanted(String userId) {
+        return watchersOf.containsKey(userId);
+    }
+
+    /** The presence topics the node needs. */
+    public List<String> wantedTopics() {
+        return watchersOf.keySet().stream().map(Watchers::topic).toList();
+    }
+
+    /** Sends a transition of a user to this node's watchers of it, encoded once; returns how many. */
+    public int deliver(String userId, Outbound message) {
+        Set<Connection> watchers = watchersOf.get(userId);
+        if (watchers == null) {
+            return 0;
+        }
+        Delivery delivery = new Delivery(message);
+        int sent = 0;
+        for (Connection watcher : watchers) {
+            if (watcher.send(delivery)) {
+                sent++;
+            }
+        }
+        return sent;
+    }
+}
