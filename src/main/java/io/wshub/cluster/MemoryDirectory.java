@@ -99,12 +99,12 @@ public final class MemoryDirectory implements Directory {
             }
             clients.put(after.clientId(), after);
             retagMemberships(after);
-            boolean wentOffline = unindex(before);
+            long wentOffline = unindex(before);
             if (indexed == Indexed.FIRST) {
                 listener.userOnline(after.userId(), after.platform());
             }
-            if (wentOffline) {
-                listener.userOffline(before.userId(), lastSeen.get(before.userId()));
+            if (wentOffline > 0) {
+                listener.userOffline(before.userId(), wentOffline);
             }
             return true;
         }
@@ -127,13 +127,13 @@ public final class MemoryDirectory implements Directory {
         return result[0];
     }
 
-    /** True when it was the user's last connection: the user went offline, now. */
-    private boolean unindex(ClientRecord client) {
-        boolean[] last = {false};
+    /** When it was the user's last connection: the time the user went offline (now), else 0. */
+    private long unindex(ClientRecord client) {
+        long[] last = {0};
         users.computeIfPresent(client.userId(), (id, set) -> {
             if (set.remove(client.clientId()) && set.isEmpty()) {
-                last[0] = true;
-                lastSeen.put(id, System.currentTimeMillis());
+                last[0] = System.currentTimeMillis();
+                lastSeen.put(id, last[0]);
                 return null;
             }
             return set;
@@ -169,8 +169,9 @@ public final class MemoryDirectory implements Directory {
         if (joined != null) {
             joined.forEach(roomId -> leave(roomId, client.clientId()));
         }
-        if (unindex(removed)) {
-            listener.userOffline(removed.userId(), lastSeen.get(removed.userId()));
+        long wentOffline = unindex(removed);
+        if (wentOffline > 0) {
+            listener.userOffline(removed.userId(), wentOffline);
         }
     }
 

@@ -76,6 +76,7 @@ public class PresenceEvents implements Presence.Listener {
         metrics = metrics.direct();
         observed = new Observed(observes(new UserOnline(null, null)), observes(new UserOffline(null, 0)),
                 observes(new MemberJoined(null, null, null)), observes(new MemberLeft(null, null, null)));
+        watchers.start();
         directory.listen(this);
     }
 

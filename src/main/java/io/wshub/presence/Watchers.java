@@ -56,6 +56,11 @@ public class Watchers {
                 watches::get);
     }
 
+    /** Makes the bean (its departure hook and gauge) exist from the node's start, not from its first watch. */
+    public void start() {
+        // the call itself instantiates the bean behind the proxy
+    }
+
     /** The bus topic of a user's presence transitions. */
     public static String topic(String userId) {
         return TOPIC_PREFIX + userId;

@@ -34,7 +34,10 @@ final class CatchUp {
         this.connection = connection;
     }
 
-    /** A live message of the room: held until the member caught up, then sent unless it had it already. */
+    /**
+     * A live message of the room with its offset (0 for one that is not in the history, such as a join/leave event):
+     * held until the member caught up, then sent unless it had it already.
+     */
     boolean offer(Delivery delivery, long offset) {
         synchronized (this) {
             if (!live) {
@@ -45,10 +48,12 @@ final class CatchUp {
                 held.addLast(new Held(offset, delivery));
                 return true;
             }
-            if (offset <= delivered) {
-                return false;
+            if (offset != 0) {
+                if (offset <= delivered) {
+                    return false;
+                }
+                delivered = offset;
             }
-            delivered = offset;
         }
         return connection.send(delivery);
     }
@@ -84,10 +89,12 @@ final class CatchUp {
                     wait = true;
                 } else {
                     next = held.pollFirst();
-                    if (next.offset() <= delivered) {
-                        continue; // the member had it already (replayed, or before its room_joined)
+                    if (next.offset() != 0) { // 0: not a message of the history (a join/leave event): never had
+                        if (next.offset() <= delivered) {
+                            continue; // the member had it already (replayed, or before its room_joined)
+                        }
+                        delivered = next.offset();
                     }
-                    delivered = next.offset();
                 }
             }
             if (overflow) {

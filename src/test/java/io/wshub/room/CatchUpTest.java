@@ -121,6 +121,32 @@ class CatchUpTest {
     }
 
     @Test
+    void eventsOutsideTheHistoryReachAMemberWhileAndAfterItCatchesUp() throws Exception {
+        TestOutlet outlet = new TestOutlet(TestOutlet.Mode.MANUAL);
+        Connection member = member(outlet);
+        CatchUp catchUp = new CatchUp(member);
+        assertTrue(rooms.attach(member, new RoomRecord("r", "r", 0, true, 0, 0, 100, 60), catchUp).join());
+        rooms.deliver("r", message(11), null, 11);
+        rooms.deliver("r", event("held"), null, 0); // a member_joined while the member is told where it joins
+        AtomicBoolean live = new AtomicBoolean();
+        new Replay(member, "r", hub, List.of(entry(10)), () -> catchUp.release(10, () -> live.set(true))).run();
+        drain(outlet, member);
+        assertTrue(live.get(), "the member caught up");
+        // caught up, but its catch-up still answers for it until the room is told: offset 0 must pass too
+        rooms.deliver("r", message(12), null, 12);
+        rooms.deliver("r", event("live"), null, 0);
+        drain(outlet, member);
+        assertEquals(List.of(10L, 11L, 12L), offsets(outlet.written));
+        assertEquals(2, outlet.written.stream().filter(frame -> frame.contains("member_joined")).count(),
+                "both events arrived: " + outlet.written);
+        assertTrue(outlet.written.get(2).contains("\"held\""), "the held event in its place: " + outlet.written);
+    }
+
+    private static Delivery event(String name) {
+        return new Delivery(new Outbound(0, "member_joined", "{\"user_id\":\"" + name + "\"}", 1L, null));
+    }
+
+    @Test
     void aMemberThatCannotKeepUpWithWhatWaitsIsClosedAsSlow() {
         TestOutlet outlet = new TestOutlet(TestOutlet.Mode.MANUAL);
         Connection member = member(outlet);
