@@ -89,6 +89,12 @@ public interface Directory {
     boolean beat();
 
     /**
+     * When the earliest expiry of another live node's heartbeat falls (epoch ms, as of this node's last beat), or 0
+     * when there is none.
+     */
+    long nextExpiry();
+
+    /**
      * Writes this node's whole state, replacing what the directory had of it: entries it no longer has go, the
      * others are written again. Idempotent.
      */

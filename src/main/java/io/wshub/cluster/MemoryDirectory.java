@@ -364,6 +364,12 @@ public final class MemoryDirectory implements Directory {
         return List.of(new NodeRecord(node.nodeId(), node.startedAt(), System.currentTimeMillis()));
     }
 
+    /** No other node. */
+    @Override
+    public long nextExpiry() {
+        return 0;
+    }
+
     /** A single node is never given up. */
     @Override
     public boolean beat() {

@@ -559,6 +559,12 @@ public final class RedisDirectory implements Directory {
     }
 
     @Override
+    public long nextExpiry() {
+        return nodeExpiry.entrySet().stream().filter(entry -> !entry.getKey().equals(nodeId))
+                .mapToLong(Map.Entry::getValue).min().orElse(0);
+    }
+
+    @Override
     public boolean needsRegister() {
         return needsRegister;
     }

@@ -110,16 +110,40 @@ public class NodeHeartbeat {
             }
             lastBeat = System.currentTimeMillis();
             failing = false;
-            int swept = directory.sweep();
-            if (swept > 0) {
-                LOG.log(Level.INFO, "removed {0} connections of nodes that stopped", swept);
-            }
+            sweep();
+            sweepAtNextExpiry();
         } catch (RuntimeException e) {
             registerRequested = true;
             if (!failing) {
                 LOG.log(Level.WARNING, "heartbeat failed: {0}", e.getMessage());
             }
             failing = true;
+        }
+    }
+
+    private void sweep() {
+        int swept = directory.sweep();
+        if (swept > 0) {
+            LOG.log(Level.INFO, "removed {0} connections of nodes that stopped", swept);
+        }
+    }
+
+    /**
+     * A node that missed a heartbeat expires before this node's next beat: its sweep is scheduled for that moment, so
+     * that a dead node's connections (and their users' user_offline) go within the node TTL of its death, not up to
+     * a heartbeat later. Live nodes' expiries lie beyond the next beat, so this costs nothing while all is well.
+     */
+    private void sweepAtNextExpiry() {
+        long now = System.currentTimeMillis();
+        long next = directory.nextExpiry();
+        if (next > 0 && next < now + clusterConfig.heartbeatMillis()) {
+            thread.schedule(() -> {
+                try {
+                    sweep();
+                } catch (RuntimeException e) {
+                    LOG.log(Level.FINE, "an early sweep failed: {0}", e.toString());
+                }
+            }, next - now + 20, TimeUnit.MILLISECONDS);
         }
     }
 
