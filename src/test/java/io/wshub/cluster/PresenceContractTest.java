@@ -413,6 +413,28 @@ class PresenceContractTest {
         }
 
         @Test
+        void theOfflineTimeToldIsTheLastSeenTimeKept() {
+            // a watcher gets user_offline with the time told, and user_status later reads the time kept: the same
+            List<String> users = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                String user = "seen" + i;
+                users.add(user);
+                ClientRecord record = onA("s" + i, user);
+                if (i % 2 == 0) {
+                    a.removeClient(record);
+                } else {
+                    assertTrue(a.updateClient(record, record("s" + i, "after" + i, "web", nodeA()), 0));
+                }
+            }
+            Map<String, UserStatus> statuses = presence.statuses(users);
+            for (Told offline : told.all("offline")) {
+                assertEquals(statuses.get(offline.userId()).lastSeen(), offline.lastSeen(),
+                        offline.userId() + ": told " + offline.lastSeen());
+            }
+            assertEquals(40, told.all("offline").size());
+        }
+
+        @Test
         void aStatusSaysOnlineWithPlatformsOrWhenLastSeen() {
             long before = System.currentTimeMillis();
             ClientRecord phone = record("p1", "pat", "ios", nodeA());
