@@ -207,8 +207,11 @@ public final class RedisDirectory implements Directory {
 
     @Override
     public boolean updateClient(ClientRecord before, ClientRecord after, int maxPerUser) {
+        // the time the script stores as the old user's last-seen is the time the listener tells its watchers
+        long[] at = new long[1];
         long result = write("changing a connection's user", jedis -> {
             while (true) {
+                at[0] = now();
                 List<String> joined = List.copyOf(jedis.smembers(clientRooms(after.clientId())));
                 List<String> keys = new ArrayList<>(7 + 2 * joined.size());
                 keys.addAll(List.of(clientKey(after.clientId()), user(after.userId()), user(before.userId()),
@@ -218,7 +221,7 @@ public final class RedisDirectory implements Directory {
                     keys.add(roomUsersKey(roomId));
                 });
                 List<String> args = args(after.clientId(), after.userId(), before.userId(), after.platform(),
-                        after.authenticated() ? 1 : 0, after.nodeId(), maxPerUser, now(), lastSeenTtlMillis);
+                        after.authenticated() ? 1 : 0, after.nodeId(), maxPerUser, at[0], lastSeenTtlMillis);
                 args.addAll(joined);
                 long changed = (Long) RedisScripts.UPDATE_CLIENT.run(jedis, keys, args);
                 if (changed != -1L) {
@@ -230,7 +233,7 @@ public final class RedisDirectory implements Directory {
             listener.userOnline(after.userId(), after.platform());
         }
         if ((result & 4) != 0) {
-            listener.userOffline(before.userId(), now());
+            listener.userOffline(before.userId(), at[0]);
         }
         return result != 0L;
     }
