@@ -15,8 +15,8 @@ import java.util.Optional;
  * in that same step, and the directory tells its {@link Listener} of each one exactly once.
  * <p>
  * What is eventually consistent: a node that dies holds its entries until another node's sweep removes them (at most
- * the node TTL plus a heartbeat later). Until then lists already hide them, but counts still include them and their
- * users still count as online; the sweep then makes the transitions (member left, user offline) like a disconnect.
+ * the node TTL later). Until then member lists and user statuses already hide them, but counts and the online users
+ * still include them; the sweep then makes the transitions (member left, user offline) like a disconnect.
  * <p>
  * The Redis implementation reads what the directory's scripts write ({@link RedisDirectory}); the memory one reads
  * the {@link MemoryDirectory}. Every method of the Redis one throws {@link ClusterUnavailableException} while Redis

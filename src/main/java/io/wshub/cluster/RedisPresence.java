@@ -119,6 +119,7 @@ public final class RedisPresence implements Presence {
                 return Optional.empty();
             }
             List<Member> members = new ArrayList<>(Math.min(max, SCAN_COUNT));
+            java.util.Set<String> seen = new java.util.HashSet<>();
             boolean truncated = false;
             String cursor = ScanParams.SCAN_POINTER_START;
             ScanParams params = new ScanParams().count(SCAN_COUNT);
@@ -126,7 +127,8 @@ public final class RedisPresence implements Presence {
                 ScanResult<Map.Entry<String, String>> page = jedis.hscan(keys.membersKey(roomId), cursor, params);
                 for (Map.Entry<String, String> entry : page.getResult()) {
                     Member member = member(entry.getKey(), entry.getValue());
-                    if (!keys.isLive(member.nodeId())) {
+                    // a scan may return an entry twice (the hash was resized meanwhile)
+                    if (!keys.isLive(member.nodeId()) || !seen.add(member.clientId())) {
                         continue;
                     }
                     if (members.size() == max) {
