@@ -25,7 +25,7 @@ import java.util.Optional;
  * {@code bearer}), and {@code ?token=} when {@code wshub.auth.query-token=true}. A token that does not validate, or
  * no token when {@code wshub.auth.required=true}, is answered with HTTP 401 and no upgrade.
  */
-@WebFilter(urlPatterns = "/ws", asyncSupported = true)
+@WebFilter(urlPatterns = {"/ws", "/sse"}, asyncSupported = true)
 public class UpgradeAuthFilter extends HttpFilter {
 
     @Inject
