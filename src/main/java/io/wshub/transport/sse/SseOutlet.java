@@ -100,9 +100,16 @@ final class SseOutlet implements Outlet, WriteListener, AsyncListener {
         enqueue(new Heartbeat(done));
     }
 
+    /**
+     * Writes the close event after what is queued, then ends the response. The hub closes the transport of a
+     * connection whose write is stuck (a client that reads nothing) after a while: then it ends at once.
+     */
     @Override
     public void close(int code, String reason) {
         enqueue(new Close(code, reason));
+        if (awaitingWritable.get()) {
+            end();
+        }
     }
 
     private void enqueue(Pending pending) {
