@@ -18,7 +18,8 @@ import java.security.Principal;
 import java.util.Optional;
 
 /**
- * Authenticates the WebSocket upgrade before the container upgrades it. Token sources, in order:
+ * Authenticates the WebSocket upgrade before the container upgrades it, and an SSE stream ({@code /sse}) before it
+ * opens. Token sources, in order:
  * {@code Authorization: Bearer} (validated by the container's MP-JWT mechanism before this filter runs; one it
  * rejected arrives here anonymous and is checked again),
  * {@code Sec-WebSocket-Protocol: bearer, <jwt>} (browsers cannot set headers; the endpoint then selects
