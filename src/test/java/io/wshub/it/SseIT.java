@@ -37,8 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SseIT extends DeployedHub {
 
     static final TestTokens TOKENS = new TestTokens(Path.of("target", "sse-it"));
-    static final String ADMIN = TOKENS.rs256(TestTokens.claims("ops")
-            .add("groups", Json.PROVIDER.createArrayBuilder().add("wshub-admin")).build());
+    static final String ADMIN = TOKENS.inGroups("ops", "wshub-admin");
 
     @Deployment(testable = false)
     static WebArchive deployment() {
@@ -222,8 +221,7 @@ class SseIT extends DeployedHub {
     @Test
     void aRoomTheStreamMayNotJoinGivesAnErrorEventAndTheOthersGoOn() throws Exception {
         String user = unique("limited");
-        String token = TOKENS.rs256(TestTokens.claims(user)
-                .add("groups", Json.PROVIDER.createArrayBuilder().add("limited")).build());
+        String token = TOKENS.inGroups(user, "limited");
         String secret = unique("secret");
         String open = unique("open");
         try (SseClient stream = SseClient.connect(sse(secret, open), bearer(token));
