@@ -179,9 +179,10 @@ class SseIT extends DeployedHub {
                 resumed.expectNothing(300);
                 assertEquals(List.of("a4", "a5", "a6", "a7"), only("a", seen, "a7"));
                 assertEquals(List.of("b3", "b4", "b5", "b6", "b7"), only("b", seen, null));
-                // the cursor holds both rooms: reconnecting with it again replays nothing
+                // the cursor holds both rooms: reconnecting with it again (as ?last_event_id=) replays nothing
                 String cursorNow = resumed.lastEventId();
-                try (SseClient again = SseClient.connect(sse(first, second), Map.of("Last-Event-ID", cursorNow))) {
+                URI withCursor = URI.create(sse(first, second) + "&last_event_id=" + cursorNow);
+                try (SseClient again = SseClient.connect(withCursor, Map.of())) {
                     assertTrue(again.expect("room_joined").json().getBoolean("recovered"));
                     assertTrue(again.expect("room_joined").json().getBoolean("recovered"));
                     again.expectNothing(500);

@@ -160,14 +160,13 @@ final class SseOutlet implements Outlet, WriteListener, AsyncListener {
         }
     }
 
-    /** Whether the container takes a write now; if not, it calls {@link #onWritePossible} once it does. */
+    /**
+     * Whether the container takes a write now; if not, it calls {@link #onWritePossible} once it does, which goes on
+     * with the turn. A call of it that came meanwhile anyway (the container's first one) took the turn: then false.
+     */
     private boolean writable() {
         awaitingWritable.set(true);
-        if (out.isReady()) {
-            awaitingWritable.set(false);
-            return true;
-        }
-        return false;
+        return out.isReady() && awaitingWritable.compareAndSet(true, false);
     }
 
     /** The current item is done (written, or failed): its owner is told, with the turn still held. */
