@@ -271,6 +271,25 @@ class SseIT extends DeployedHub {
         }
     }
 
+    /** A browser that goes away says nothing: the stream is found gone when a heartbeat cannot be written. */
+    @Test
+    void aClientThatWentIsForgotten() throws Exception {
+        String user = unique("leaver");
+        String room = unique("left-room");
+        try (SseClient stream = SseClient.connect(sse(room), bearer(TOKENS.valid(user)))) {
+            stream.expect("room_joined");
+            assertEquals(1, admin().call("GET", "clients?user=" + user, null).json().getInt("total"));
+        }
+        TestData.eventually("the stream that went is no longer listed", () -> {
+            try {
+                return admin().call("GET", "clients?user=" + user, null).json().getInt("total") == 0
+                        && admin().call("GET", "rooms/" + room, null).status() == 404; // went with its member
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+    }
+
     @Test
     void anSseClientReceivesAcknowledgedPushesButNeverAcknowledgesThem() throws Exception {
         String user = unique("cannot-ack");
