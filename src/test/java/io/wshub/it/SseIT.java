@@ -122,13 +122,17 @@ class SseIT extends DeployedHub {
     }
 
     @Test
-    void badTokensAreRefusedWithAnHttpProblemNotAStream() throws Exception {
+    void badTokensAndParametersAreRefusedWithAnHttpProblemNotAStream() throws Exception {
         for (String token : List.of(TOKENS.tampered(unique("mallory")), "not-a-jwt")) {
             try (SseClient refused = SseClient.open(sse("r"), bearer(token))) {
                 assertEquals(401, refused.status, refused.body);
                 assertTrue(refused.contentType.startsWith("application/problem+json"), refused.contentType);
                 assertEquals(401, Json.parse(refused.body).asJsonObject().getInt("status"));
             }
+        }
+        try (SseClient refused = SseClient.open(base.resolve("sse?platform=toaster"))) {
+            assertEquals(400, refused.status, refused.body);
+            assertTrue(refused.contentType.startsWith("application/problem+json"), refused.contentType);
         }
         // ?token= is read only with wshub.auth.query-token=true: here the stream stays anonymous
         try (SseClient anonymous = SseClient.connect(base.resolve("sse?token=" + TOKENS.valid("carol")), Map.of())) {
