@@ -246,8 +246,7 @@ class SseIT extends DeployedHub {
     void theAdminApiListsSseConnectionsAndAKickEndsTheStreamWithItsEvent() throws Exception {
         String user = unique("kickme");
         String room = unique("kick-room");
-        try (SseClient stream = SseClient.connect(sse(room), bearer(TOKENS.valid(user)))) {
-            stream.expect("room_joined");
+        try (SseClient stream = streamInRoom(user, room)) {
             JsonObject listed = admin().call("GET", "clients?user=" + user, null).json();
             assertEquals(1, listed.getInt("total"), listed.toString());
             JsonObject client = listed.getJsonArray("items").getJsonObject(0);
@@ -265,13 +264,7 @@ class SseIT extends DeployedHub {
             assertEquals(4002, close.getInt("code"));
             assertEquals("bye", close.getString("reason"));
             stream.awaitEnd();
-            TestData.eventually("the kicked stream is gone from the lists", () -> {
-                try {
-                    return admin().call("GET", "clients?user=" + user, null).json().getInt("total") == 0;
-                } catch (Exception e) {
-                    throw new AssertionError(e);
-                }
-            });
+            awaitGone(user, room);
         }
     }
 
@@ -280,14 +273,25 @@ class SseIT extends DeployedHub {
     void aClientThatWentIsForgotten() throws Exception {
         String user = unique("leaver");
         String room = unique("left-room");
-        try (SseClient stream = SseClient.connect(sse(room), bearer(TOKENS.valid(user)))) {
-            stream.expect("room_joined");
+        try (SseClient stream = streamInRoom(user, room)) {
             assertEquals(1, admin().call("GET", "clients?user=" + user, null).json().getInt("total"));
         }
-        TestData.eventually("the stream that went is no longer listed", () -> {
+        awaitGone(user, room);
+    }
+
+    /** A stream of the user, in the room. */
+    private SseClient streamInRoom(String user, String room) {
+        SseClient stream = SseClient.connect(sse(room), bearer(TOKENS.valid(user)));
+        stream.expect("room_joined");
+        return stream;
+    }
+
+    /** The user's only connection is no longer listed, and its auto-created room went with it. */
+    private void awaitGone(String user, String room) throws InterruptedException {
+        TestData.eventually(user + "'s stream is gone from the lists", () -> {
             try {
                 return admin().call("GET", "clients?user=" + user, null).json().getInt("total") == 0
-                        && admin().call("GET", "rooms/" + room, null).status() == 404; // went with its member
+                        && admin().call("GET", "rooms/" + room, null).status() == 404;
             } catch (Exception e) {
                 throw new AssertionError(e);
             }
