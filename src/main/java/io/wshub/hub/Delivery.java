@@ -17,13 +17,20 @@ public final class Delivery {
     private static final Frame UNENCODABLE = Frame.of("");
 
     private final Outbound message;
+    private final RoomPosition roomPosition;
     private volatile Encoded cache;
 
     private record Encoded(WireCodec codec, Frame frame) {
     }
 
     public Delivery(Outbound message) {
+        this(message, null);
+    }
+
+    /** A message of a room with history: its frames carry where it leaves the receiver in the room. */
+    public Delivery(Outbound message, RoomPosition roomPosition) {
         this.message = message;
+        this.roomPosition = roomPosition;
     }
 
     public Outbound message() {
@@ -39,7 +46,7 @@ public final class Delivery {
         if (last == null || last.codec() != codec) {
             Frame frame;
             try {
-                frame = Frame.of(codec.encode(message));
+                frame = Frame.of(codec.encode(message), roomPosition);
             } catch (Frame.UnencodableException e) {
                 LOG.log(Level.WARNING, "message ''{0}'' not sent to anyone: {1}",
                         new Object[]{message.type(), e.getMessage()});

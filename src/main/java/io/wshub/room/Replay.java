@@ -2,7 +2,9 @@ package io.wshub.room;
 
 import io.wshub.cluster.History.Entry;
 import io.wshub.hub.Connection;
+import io.wshub.hub.Delivery;
 import io.wshub.hub.Hub;
+import io.wshub.hub.RoomPosition;
 
 import java.util.Iterator;
 import java.util.List;
@@ -39,7 +41,8 @@ final class Replay implements Runnable {
                 return;
             }
             Entry entry = missed.next();
-            connection.send(hub.relayed(entry.type(), entry.data(), entry.timestamp()));
+            connection.send(new Delivery(hub.relayed(entry.type(), entry.data(), entry.timestamp()),
+                    new RoomPosition(roomId, entry.offset(), null)));
         }
         then.run();
     }

@@ -13,6 +13,7 @@ import io.wshub.hub.Delivery;
 import io.wshub.hub.Hub;
 import io.wshub.hub.HubConfig;
 import io.wshub.hub.Messenger;
+import io.wshub.hub.RoomPosition;
 import io.wshub.limits.LimitsConfig;
 import io.wshub.observability.HubMetrics;
 import io.wshub.protocol.ErrorCode;
@@ -185,7 +186,10 @@ public class RoomRegistry {
                     cluster.run("leave after a failed join", () -> directory.leave(roomId, connection.id()));
                     throw new java.util.concurrent.CompletionException(Messenger.unwrap(failure));
                 }
-                connection.send(joined(roomId, plan.position(), plan.recovered(), requestId));
+                // a recovering member stands at its own offset until the replay brings it to the room's
+                long standsAt = Boolean.TRUE.equals(plan.recovered()) ? recover.offset() : plan.position().offset();
+                connection.send(new Delivery(joined(roomId, plan.position(), plan.recovered(), requestId),
+                        new RoomPosition(roomId, standsAt, plan.position().epoch())));
                 if (plan.recovered() != null) {
                     metrics.recovery(plan.recovered());
                 }
@@ -366,7 +370,8 @@ public class RoomRegistry {
     /** Delivers a message of another node (or of the history's hand-over) to the local members. */
     public int deliver(String roomId, Outbound message, String exceptClientId, long offset) {
         Connection except = exceptClientId == null ? null : hub.connection(exceptClientId).orElse(null);
-        return local.deliver(roomId, new Delivery(message), except, offset);
+        RoomPosition position = offset > 0 ? new RoomPosition(roomId, offset, null) : null;
+        return local.deliver(roomId, new Delivery(message, position), except, offset);
     }
 
     /** Rooms with members on this node. */

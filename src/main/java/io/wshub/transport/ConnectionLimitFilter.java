@@ -14,11 +14,11 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 
 /**
- * Refuses a WebSocket upgrade with HTTP 503 when the node is shutting down or holds
+ * Refuses a WebSocket upgrade (or an SSE stream) with HTTP 503 when the node is shutting down or holds
  * {@code wshub.limits.max-connections} connections.
  * Upgrades in flight at the same moment can pass together, so the limit can be exceeded by those few.
  */
-@WebFilter(urlPatterns = "/ws", asyncSupported = true)
+@WebFilter(urlPatterns = {"/ws", "/sse"}, asyncSupported = true)
 public class ConnectionLimitFilter extends HttpFilter {
 
     @Inject

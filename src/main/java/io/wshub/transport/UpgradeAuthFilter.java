@@ -18,14 +18,15 @@ import java.security.Principal;
 import java.util.Optional;
 
 /**
- * Authenticates the WebSocket upgrade before the container upgrades it. Token sources, in order:
+ * Authenticates the WebSocket upgrade before the container upgrades it, and an SSE stream ({@code /sse}) before it
+ * opens. Token sources, in order:
  * {@code Authorization: Bearer} (validated by the container's MP-JWT mechanism before this filter runs; one it
  * rejected arrives here anonymous and is checked again),
  * {@code Sec-WebSocket-Protocol: bearer, <jwt>} (browsers cannot set headers; the endpoint then selects
  * {@code bearer}), and {@code ?token=} when {@code wshub.auth.query-token=true}. A token that does not validate, or
  * no token when {@code wshub.auth.required=true}, is answered with HTTP 401 and no upgrade.
  */
-@WebFilter(urlPatterns = "/ws", asyncSupported = true)
+@WebFilter(urlPatterns = {"/ws", "/sse"}, asyncSupported = true)
 public class UpgradeAuthFilter extends HttpFilter {
 
     @Inject

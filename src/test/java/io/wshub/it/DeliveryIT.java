@@ -417,7 +417,10 @@ class DeliveryIT {
         assertEquals(0, offlineCount(a, user));
     }
 
-    /** (4) Stored through node A, which then restarts: the message is in Redis, and A replays it. */
+    /**
+     * (4) Stored through node A, which then restarts: the message is in Redis, and A replays it. An SSE stream on the
+     * stopping node gets {@code shutdown} (its {@code retry:} the reconnect delay), the close event and its end.
+     */
     @Test
     void anOfflineMessageSurvivesARestartOfTheNodeThatStoredIt() throws Exception {
         String chosen = unique("restart");
@@ -425,7 +428,15 @@ class DeliveryIT {
             sender.request("direct_message", TestData.data("target_id", "guest-" + chosen, "content", "durable"));
             sender.expectNothing(300);
         }
-        a.stop();
+        try (SseClient stream = SseClient.connect(a.http("/sse"), Map.of())) {
+            a.stop();
+            SseClient.Event shutdown = stream.expect("shutdown");
+            assertEquals(shutdown.json().getJsonNumber("reconnect_after_ms").longValue(), shutdown.retry());
+            JsonObject close = stream.expect("close").json();
+            assertEquals(1012, close.getInt("code"));
+            assertEquals("service restart", close.getString("reason"));
+            stream.awaitEnd();
+        }
         a = PayaraNode.launch("delivery-a", environment("delivery-a")).awaitReady();
         try (WsClient target = connect(a, chosen)) {
             JsonObject message = data(target.expect("direct_message"));

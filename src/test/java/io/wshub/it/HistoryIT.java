@@ -710,4 +710,66 @@ class HistoryIT {
         assertTrue(body.contains("wshub_history_appends_total"), "appends are exported");
         assertTrue(body.contains("wshub_recoveries_total{"), "recoveries are exported with their result");
     }
+
+    // ------------------------------------------------------------------ SSE across two nodes
+
+    /**
+     * An SSE stream on A and GoHub clients on both nodes share a room: every message reaches each other member once,
+     * in offset order (the stream only reads); the stream then resumes on B from its {@code Last-Event-ID} with what
+     * it missed, once.
+     */
+    @Test
+    void anSseStreamAndWebSocketsOnTwoNodesShareARoomAndTheStreamResumesOnTheOtherNode() throws Exception {
+        String room = unique("sse-shared");
+        String lastEventId;
+        try (WsClient onB = connect(b); WsClient onA = connect(a);
+             SseClient stream = SseClient.connect(a.http("/sse?room=" + room), Map.of())) {
+            assertEquals(0, stream.expect("room_joined").json().getInt("offset"));
+            join(onB, room);
+            join(onA, room);
+            for (int i = 1; i <= 5; i++) {
+                onB.request("room_message", data("room_id", room, "content", "b" + i));
+                onA.request("room_message", data("room_id", room, "content", "a" + i));
+            }
+            List<String> received = new ArrayList<>();
+            for (int offset = 1; offset <= 10; offset++) {
+                JsonObject message = stream.expect("room_message").json();
+                assertEquals(offset, message.getInt("offset"), message.toString());
+                received.add(message.getString("content"));
+            }
+            assertEquals(List.of("a1", "a2", "a3", "a4", "a5"), received.stream().filter(c -> c.startsWith("a")).toList());
+            assertEquals(List.of("b1", "b2", "b3", "b4", "b5"), received.stream().filter(c -> c.startsWith("b")).toList());
+            for (int i = 1; i <= 5; i++) {
+                assertEquals("a" + i, onB.expect("room_message").getJsonObject("data").getString("content"));
+                assertEquals("b" + i, onA.expect("room_message").getJsonObject("data").getString("content"));
+            }
+            adminPublish(b, room, "notice", data("text", "to all"), null);
+            JsonObject notice = stream.expect("notice").json();
+            assertEquals(11, notice.getInt("offset"));
+            assertEquals("to all", notice.getString("text"));
+            assertEquals(11, offsetOf(onA.expect("notice")));
+            assertEquals(11, offsetOf(onB.expect("notice")));
+            stream.expectNothing(300);
+            onA.expectNothing(0);
+            onB.expectNothing(0);
+            lastEventId = stream.lastEventId();
+        }
+        try (WsClient publisher = connect(b)) {
+            join(publisher, room);
+            for (int i = 1; i <= 3; i++) {
+                publisher.request("room_message", data("room_id", room, "content", "late" + i));
+            }
+            try (SseClient resumed = SseClient.connect(b.http("/sse?room=" + room),
+                    Map.of("Last-Event-ID", lastEventId))) {
+                JsonObject joined = resumed.expect("room_joined").json();
+                assertTrue(joined.getBoolean("recovered"), joined.toString());
+                for (int i = 1; i <= 3; i++) {
+                    JsonObject message = resumed.expect("room_message").json();
+                    assertEquals("late" + i, message.getString("content"));
+                    assertEquals(11 + i, message.getInt("offset"));
+                }
+                resumed.expectNothing(300);
+            }
+        }
+    }
 }

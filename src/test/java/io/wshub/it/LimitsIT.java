@@ -65,6 +65,23 @@ class LimitsIT extends DeployedHub {
         }
     }
 
+    /** An SSE stream is a connection of its user: over the limit it gets the error event, the close event, its end. */
+    @Test
+    void aStreamOverMaxPerUserGetsTheErrorAndCloseEventsAndEnds() {
+        String user = unique("streams");
+        try (WsClient first = WsClient.connect(ws("?client_id=" + user));
+             WsClient second = WsClient.connect(ws("?client_id=" + user));
+             SseClient third = SseClient.open(base.resolve("sse?room=r&client_id=" + user))) {
+            assertEquals(200, third.status, third.body);
+            assertEquals(4003, third.expect("error").json().getInt("code"));
+            JsonObject close = third.expect("close").json();
+            assertEquals(1008, close.getInt("code"));
+            assertEquals("too many connections", close.getString("reason"));
+            third.awaitEnd();
+            first.call("ping", data(), "pong");
+        }
+    }
+
     /** Over the per-user limit at open: the error and the close, and none of the pipelined requests handled. */
     @Test
     void aConnectionOverTheUserLimitHandlesNoPipelinedFrame() throws Exception {

@@ -69,6 +69,15 @@ final class TestTokens {
         return rs256(claims(subject).build());
     }
 
+    /** A valid token for {@code subject} whose MP-JWT {@code groups} are {@code groups}. */
+    String inGroups(String subject, String... groups) {
+        var array = Json.PROVIDER.createArrayBuilder();
+        for (String group : groups) {
+            array.add(group);
+        }
+        return rs256(claims(subject).add("groups", array).build());
+    }
+
     /** Signs the claims with this instance's key: RS256, or ES256 for an EC instance. */
     String rs256(JsonObject claims) {
         String signingInput = encode(header(ec ? "ES256" : "RS256")) + "." + encode(claims.toString());
