@@ -207,6 +207,7 @@ public final class RedisDirectory implements Directory {
 
     @Override
     public boolean updateClient(ClientRecord before, ClientRecord after, int maxPerUser) {
+        long[] at = {0}; // the time the script stores as the old user's last-seen, told with its user_offline
         long result = write("changing a connection's user", jedis -> {
             while (true) {
                 List<String> joined = List.copyOf(jedis.smembers(clientRooms(after.clientId())));
@@ -217,8 +218,9 @@ public final class RedisDirectory implements Directory {
                     keys.add(membersKey(roomId));
                     keys.add(roomUsersKey(roomId));
                 });
+                at[0] = now();
                 List<String> args = args(after.clientId(), after.userId(), before.userId(), after.platform(),
-                        after.authenticated() ? 1 : 0, after.nodeId(), maxPerUser, now(), lastSeenTtlMillis);
+                        after.authenticated() ? 1 : 0, after.nodeId(), maxPerUser, at[0], lastSeenTtlMillis);
                 args.addAll(joined);
                 long changed = (Long) RedisScripts.UPDATE_CLIENT.run(jedis, keys, args);
                 if (changed != -1L) {
@@ -230,7 +232,7 @@ public final class RedisDirectory implements Directory {
             listener.userOnline(after.userId(), after.platform());
         }
         if ((result & 4) != 0) {
-            listener.userOffline(before.userId(), now());
+            listener.userOffline(before.userId(), at[0]);
         }
         return result != 0L;
     }
