@@ -366,6 +366,82 @@ class PresenceIT {
         }
     }
 
+    /**
+     * Ten connections of one user open at once, half on A, half on B, then all close at once: the directory decides
+     * the transitions atomically, so the watcher sees one user_online and one user_offline, and the cluster fires one
+     * CDI event of each.
+     */
+    @Test
+    void concurrentConnectionsOfOneUserOnTwoNodesMakeOneTransitionEach() throws Exception {
+        String user = unique("crowded");
+        ExecutorService pool = Executors.newFixedThreadPool(10);
+        try (WsClient watcher = WsClient.connect(b.ws(""))) {
+            watch(watcher, user);
+            List<Future<WsClient>> opening = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                PayaraNode node = i % 2 == 0 ? a : b;
+                opening.add(pool.submit(() -> user(node, user, "web")));
+            }
+            List<WsClient> connections = new ArrayList<>();
+            for (Future<WsClient> f : opening) {
+                connections.add(f.get(60, TimeUnit.SECONDS));
+            }
+            expectOnline(watcher, user, "web");
+            watcher.expectNothing(1000);
+            List<Future<?>> closing = new ArrayList<>();
+            for (WsClient connection : connections) {
+                closing.add(pool.submit(() -> connection.close()));
+            }
+            for (Future<?> f : closing) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+            expectOffline(watcher, user);
+            watcher.expectNothing(1000);
+            List<PayaraNode> nodes = List.of(a, b, c);
+            exactlyOneCdiEvent(nodes, "user_online", " " + user + " ");
+            exactlyOneCdiEvent(nodes, "user_offline", " " + user + " ");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * A user hands over between nodes 40 times: its connection on one node closes while a new one opens on the
+     * other. Whatever the interleaving, what a watcher receives must alternate user_online / user_offline (a
+     * transition is never told twice in a row), and the last thing it hears must be the user's real state.
+     */
+    @Test
+    void aWatcherSeesTransitionsInTheirOrderWhenAUserHandsOverBetweenNodes() throws Exception {
+        String user = unique("handover");
+        try (WsClient watcher = WsClient.connect(c.ws(""))) {
+            watch(watcher, user);
+            WsClient current = user(a, user, "web");
+            for (int i = 0; i < 40; i++) {
+                PayaraNode target = i % 2 == 0 ? b : a;
+                java.util.concurrent.CompletableFuture<WsClient> next =
+                        java.util.concurrent.CompletableFuture.supplyAsync(() -> user(target, user, "web"));
+                Thread.sleep(i % 5);
+                if (i % 3 == 0) {
+                    current.abort();
+                } else {
+                    current.close();
+                }
+                current = next.get(30, TimeUnit.SECONDS);
+            }
+            current.close();
+            List<String> heard = new ArrayList<>();
+            JsonObject frame;
+            while ((frame = watcher.next(3000)) != null) {
+                heard.add(frame.getString("message_type"));
+            }
+            for (int i = 0; i < heard.size(); i++) {
+                assertEquals(i % 2 == 0 ? "user_online" : "user_offline", heard.get(i),
+                        "transitions must alternate; heard " + heard);
+            }
+            assertEquals("user_offline", heard.get(heard.size() - 1), "the user is offline at the end: " + heard);
+        }
+    }
+
     /** Watching oneself and an offline user is fine; a watcher on the user's own node sees it once too. */
     @Test
     void watchingOneselfAndAnOfflineUserIsFine() throws Exception {
@@ -416,7 +492,7 @@ class PresenceIT {
      * presence and counts forget C's entries, and the cluster fires one UserOffline and one MemberLeft CDI event.
      */
     @Test
-    @Order(Integer.MAX_VALUE)
+    @Order(Integer.MAX_VALUE - 1)
     void whenANodeIsKilledItsUsersGoOfflineAndItsMembersLeaveOnce() throws Exception {
         String v = unique("victim");
         String w = unique("survivor");
@@ -461,6 +537,38 @@ class PresenceIT {
             exactlyOneCdiEvent(survivors, "member_left", " " + vOnC.clientId);
             assertEquals(List.of(), cdiEvents(survivors, "user_offline", " " + w + " "));
             assertTrue(wOnC.clientId != null);
+        }
+    }
+
+    /**
+     * Node B stops gracefully (SIGTERM), after the kill test: its connections are told to go and closed, and its
+     * entries removed. The watcher on A gets one user_offline of B's user, the member on A one member_left of B's
+     * member, and presence forgets them.
+     */
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void whenANodeStopsGracefullyItsUsersGoOfflineAndItsMembersLeaveOnce() throws Exception {
+        String user = unique("leaving");
+        String room = createRoom(a, true);
+        try (WsClient watcher = WsClient.connect(a.ws(""));
+             WsClient member = user(a, unique("stayer"), null)) {
+            watch(watcher, user);
+            join(member, room);
+            WsClient onB = user(b, user, "web");
+            expectOnline(watcher, user, "web");
+            join(onB, room);
+            expectMember(member, "member_joined", room, onB);
+
+            b.stop();
+            assertFalse(b.isAlive());
+            long lastSeen = expectOffline(watcher, user);
+            expectMember(member, "member_left", room, onB);
+            watcher.expectNothing(1500);
+            member.expectNothing(500);
+            assertOffline(status(watcher, user).getJsonObject(user), lastSeen);
+            JsonObject stats = stats(member, room);
+            assertEquals(1, stats.getInt("clients"), stats.toString());
+            assertEquals(1, stats.getInt("users"), stats.toString());
         }
     }
 
