@@ -442,6 +442,42 @@ class PresenceIT {
         }
     }
 
+    /**
+     * A user connects and disconnects 30 times in quick succession on A: the transitions are decided in order on A's
+     * cluster thread, so the watcher on B must hear them alternate, and an application observing the CDI events on A
+     * must see UserOnline and UserOffline alternate too (an observer that sees offline before online of the same
+     * user believes it online for good).
+     */
+    @Test
+    void quickReconnectsAreToldInTheirOrder() throws Exception {
+        String user = unique("flapping");
+        int rounds = 30;
+        try (WsClient watcher = WsClient.connect(b.ws(""))) {
+            watch(watcher, user);
+            for (int i = 0; i < rounds; i++) {
+                WsClient connection = user(a, user, "web");
+                connection.close();
+                connection.awaitClose(10_000);
+            }
+            List<String> heard = new ArrayList<>();
+            JsonObject frame;
+            while (heard.size() < 2 * rounds && (frame = watcher.next(10_000)) != null) {
+                heard.add(frame.getString("message_type"));
+            }
+            watcher.expectNothing(500);
+            assertEquals(2 * rounds, heard.size(), "one online and one offline per round: " + heard);
+            for (int i = 0; i < heard.size(); i++) {
+                assertEquals(i % 2 == 0 ? "user_online" : "user_offline", heard.get(i), "watcher heard " + heard);
+            }
+            eventually("every CDI event observed", () -> cdiEvents(a, " " + user + " ").size() == 2 * rounds);
+            List<String> observed = cdiEvents(a, " " + user + " ");
+            for (int i = 0; i < observed.size(); i++) {
+                assertTrue(observed.get(i).startsWith(i % 2 == 0 ? "user_online" : "user_offline"),
+                        "CDI events observed out of order at " + i + ": " + observed);
+            }
+        }
+    }
+
     /** Watching oneself and an offline user is fine; a watcher on the user's own node sees it once too. */
     @Test
     void watchingOneselfAndAnOfflineUserIsFine() throws Exception {
