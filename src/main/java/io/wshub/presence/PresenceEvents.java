@@ -141,12 +141,38 @@ public class PresenceEvents implements Presence.Listener {
         rooms.deliver(roomId, message, clientId, 0);
     }
 
+    /**
+     * Fires on a worker, one event at a time in the order of the transitions: two workers firing a user's
+     * UserOnline and UserOffline side by side could let an observer see them the other way round.
+     */
     private void fire(Runnable event) {
+        pending.add(event);
+        drain();
+    }
+
+    private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> pending =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
+
+    private void drain() {
+        if (!draining.compareAndSet(false, true)) {
+            return; // the running drain takes it
+        }
         cluster.onWorker(() -> {
             try {
-                event.run();
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "a presence event observer failed", e);
+                Runnable next;
+                while ((next = pending.poll()) != null) {
+                    try {
+                        next.run();
+                    } catch (RuntimeException e) {
+                        LOG.log(Level.WARNING, "a presence event observer failed", e);
+                    }
+                }
+            } finally {
+                draining.set(false);
+            }
+            if (!pending.isEmpty()) {
+                drain(); // added after the last poll, before draining was cleared
             }
         });
     }
