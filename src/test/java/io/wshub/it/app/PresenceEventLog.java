@@ -19,9 +19,15 @@ public class PresenceEventLog {
 
     private final ConcurrentLinkedDeque<String> events = new ConcurrentLinkedDeque<>();
 
-    void online(@Observes UserOnline event) {
+    void online(@Observes UserOnline event) throws InterruptedException {
+        if (event.userId().startsWith(SLOW)) {
+            Thread.sleep(50); // an observer that takes its time, as PresenceEvents allows
+        }
         add("user_online " + event.userId() + " " + event.platform());
     }
+
+    /** Users whose UserOnline this observer is slow to handle. */
+    public static final String SLOW = "slow-";
 
     void offline(@Observes UserOffline event) {
         add("user_offline " + event.userId() + " " + event.lastSeen());
