@@ -59,7 +59,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the permission and bad-input rules; truncation; the admin API and its typed client; metrics; CDI events.
  * <p>
  * Nodes A and B live for the whole class. Node C has {@code wshub.rooms.join-leave-events=true},
- * {@code wshub.presence.max-list=5} and {@code wshub.presence.max-watched=3}, and is killed by the last test.
+ * {@code wshub.presence.max-list=5}, {@code wshub.presence.max-watched=3} and
+ * {@code wshub.presence.last-seen-ttl=2}, and is killed by the next to last test; B is stopped by the last.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PresenceIT {
@@ -73,6 +74,8 @@ class PresenceIT {
     static final int SURVIVOR_TTL = 6;
     static final int C_MAX_LIST = 5;
     static final int C_MAX_WATCHED = 3;
+    /** Seconds C keeps the last-seen time of a user whose last connection C removed. */
+    static final int C_LAST_SEEN_TTL = 2;
 
     static RedisProcess redis;
     static PayaraNode a;
@@ -89,6 +92,7 @@ class PresenceIT {
         envC.put("WSHUB_ROOMS_JOIN_LEAVE_EVENTS", "true");
         envC.put("WSHUB_PRESENCE_MAX_LIST", Integer.toString(C_MAX_LIST));
         envC.put("WSHUB_PRESENCE_MAX_WATCHED", Integer.toString(C_MAX_WATCHED));
+        envC.put("WSHUB_PRESENCE_LAST_SEEN_TTL", Integer.toString(C_LAST_SEEN_TTL));
         c = PayaraNode.launch("presence-c", envC, war);
         // three boots at once on a shared two-core machine: more time than one boot needs
         a.awaitReady(480);
@@ -475,6 +479,32 @@ class PresenceIT {
                 assertTrue(observed.get(i).startsWith(i % 2 == 0 ? "user_online" : "user_offline"),
                         "CDI events observed out of order at " + i + ": " + observed);
             }
+        }
+    }
+
+    /**
+     * last_seen of an offline user is kept wshub.presence.last-seen-ttl seconds (2 on C, whose removal wrote it),
+     * then null again; on A (default 30 days) it stays.
+     */
+    @Test
+    void lastSeenIsForgottenAfterTheLastSeenTtl() throws Exception {
+        String onC = unique("seen-c");
+        String onA = unique("seen-a");
+        try (WsClient asker = WsClient.connect(b.ws(""))) {
+            user(c, onC, "web").close();
+            user(a, onA, "web").close();
+            eventually("both offline", () -> {
+                JsonObject statuses = status(asker, onC, onA);
+                return !statuses.getJsonObject(onC).getBoolean("online")
+                        && !statuses.getJsonObject(onA).getBoolean("online");
+            });
+            JsonObject statuses = status(asker, onC, onA);
+            long seenC = statuses.getJsonObject(onC).getJsonNumber("last_seen").longValue();
+            assertTrue(seenC > 0, statuses.toString());
+            eventually("C's last-seen expires", () -> status(asker, onC).getJsonObject(onC).isNull("last_seen"));
+            assertOffline(status(asker, onC).getJsonObject(onC), null);
+            assertTrue(System.currentTimeMillis() - seenC >= C_LAST_SEEN_TTL * 1000L - 100, "not before the TTL");
+            assertFalse(status(asker, onA).getJsonObject(onA).isNull("last_seen"), "A keeps it 30 days");
         }
     }
 
