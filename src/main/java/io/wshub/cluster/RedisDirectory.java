@@ -211,7 +211,6 @@ public final class RedisDirectory implements Directory {
         long[] at = new long[1];
         long result = write("changing a connection's user", jedis -> {
             while (true) {
-                at[0] = now();
                 List<String> joined = List.copyOf(jedis.smembers(clientRooms(after.clientId())));
                 List<String> keys = new ArrayList<>(7 + 2 * joined.size());
                 keys.addAll(List.of(clientKey(after.clientId()), user(after.userId()), user(before.userId()),
@@ -220,6 +219,7 @@ public final class RedisDirectory implements Directory {
                     keys.add(membersKey(roomId));
                     keys.add(roomUsersKey(roomId));
                 });
+                at[0] = now();
                 List<String> args = args(after.clientId(), after.userId(), before.userId(), after.platform(),
                         after.authenticated() ? 1 : 0, after.nodeId(), maxPerUser, at[0], lastSeenTtlMillis);
                 args.addAll(joined);

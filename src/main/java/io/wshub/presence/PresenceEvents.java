@@ -18,6 +18,8 @@ import jakarta.enterprise.inject.spi.BeanManager;
 import jakarta.json.JsonValue;
 import jakarta.inject.Inject;
 
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -69,6 +71,9 @@ public class PresenceEvents implements Presence.Listener {
     }
 
     private Observed observed = new Observed(false, false, false, false);
+    /** CDI events waiting for the one worker task that fires them in order. */
+    private final ConcurrentLinkedQueue<Runnable> pending = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean draining = new AtomicBoolean();
 
     /** Starts listening to the directory; before the node admits its first connection. */
     public void start() {
@@ -142,12 +147,34 @@ public class PresenceEvents implements Presence.Listener {
         rooms.deliver(roomId, message, clientId, 0);
     }
 
+    /**
+     * Fires on a worker, one event at a time in the order of the transitions: two workers firing a user's
+     * UserOnline and UserOffline side by side could let an observer see them the other way round.
+     */
     private void fire(Runnable event) {
+        pending.add(event);
+        drain();
+    }
+
+    private void drain() {
+        if (!draining.compareAndSet(false, true)) {
+            return; // the running drain takes it
+        }
         cluster.onWorker(() -> {
             try {
-                event.run();
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "a presence event observer failed", e);
+                Runnable next;
+                while ((next = pending.poll()) != null) {
+                    try {
+                        next.run();
+                    } catch (RuntimeException e) {
+                        LOG.log(Level.WARNING, "a presence event observer failed", e);
+                    }
+                }
+            } finally {
+                draining.set(false);
+            }
+            if (!pending.isEmpty()) {
+                drain(); // added after the last poll, before draining was cleared
             }
         });
     }

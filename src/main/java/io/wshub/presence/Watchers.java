@@ -88,17 +88,13 @@ public class Watchers {
             for (String id : userIds) {
                 if (set.add(id)) {
                     added.add(id);
+                    watches.incrementAndGet(); // counted with the entry it counts: unwatch takes it back
                 }
             }
             return set.isEmpty() ? null : set;
         });
-        if (!connection.isOpen()) {
-            unwatch(connection, null); // it went meanwhile: its departure may have run already
-            return CompletableFuture.completedFuture(null);
-        }
         List<CompletableFuture<Void>> subscribed = new ArrayList<>();
         for (String userId : added) {
-            watches.incrementAndGet();
             boolean[] first = {false};
             watchersOf.compute(userId, (id, set) -> {
                 Set<Connection> watchers = set == null ? ConcurrentHashMap.newKeySet() : set;
@@ -108,7 +104,28 @@ public class Watchers {
             });
             subscribed.add(first[0] ? bus.interestChanged(topic(userId)) : CompletableFuture.completedFuture(null));
         }
+        if (!connection.isOpen()) {
+            // it went meanwhile: its departure may have run before this connection was among the users' watchers
+            unwatch(connection, null);
+            for (String userId : added) {
+                dropWatcher(userId, connection);
+            }
+            return CompletableFuture.completedFuture(null);
+        }
         return CompletableFuture.allOf(subscribed.toArray(CompletableFuture[]::new));
+    }
+
+    /** Takes the connection out of the user's watchers; the bus is told when it was the last one. */
+    private void dropWatcher(String userId, Connection connection) {
+        boolean[] last = {false};
+        watchersOf.computeIfPresent(userId, (id, watchers) -> {
+            watchers.remove(connection);
+            last[0] = watchers.isEmpty();
+            return last[0] ? null : watchers;
+        });
+        if (last[0]) {
+            bus.interestChanged(topic(userId));
+        }
     }
 
     /** Removes watches ({@code userIds} null: all of them); returns the ids it removed. */
@@ -125,15 +142,7 @@ public class Watchers {
         });
         for (String userId : removed) {
             watches.decrementAndGet();
-            boolean[] last = {false};
-            watchersOf.computeIfPresent(userId, (id, watchers) -> {
-                watchers.remove(connection);
-                last[0] = watchers.isEmpty();
-                return last[0] ? null : watchers;
-            });
-            if (last[0]) {
-                bus.interestChanged(topic(userId));
-            }
+            dropWatcher(userId, connection);
         }
         return removed;
     }

@@ -29,6 +29,11 @@ final class PayaraNode implements AutoCloseable {
 
     /** Starts the process; {@link #awaitReady()} waits for it. */
     static PayaraNode launch(String name, Map<String, String> environment) {
+        return launch(name, environment, "target/wshub.war");
+    }
+
+    /** Starts the process deploying {@code war} (e.g. the packaged WAR with test beans added). */
+    static PayaraNode launch(String name, Map<String, String> environment, String war) {
         try {
             Path dir = Files.createDirectories(Path.of("target", "nodes", name));
             Path log = dir.resolve("payara.log");
@@ -39,7 +44,7 @@ final class PayaraNode implements AutoCloseable {
                     "--nocluster", "--contextroot", "/", "--port", Integer.toString(port),
                     "--prebootcommandfile", "payara-config/pre-boot-commands.asadmin",
                     "--rootdir", dir.resolve("root").toString(),
-                    "--deploy", "target/wshub.war")
+                    "--deploy", war)
                     .redirectErrorStream(true).redirectOutput(log.toFile());
             builder.environment().putAll(environment);
             return new PayaraNode(port, log, builder.start());
@@ -50,9 +55,14 @@ final class PayaraNode implements AutoCloseable {
 
     /** Waits for "ready" and checks that nothing SEVERE was logged (a failed deployment still prints ready). */
     PayaraNode awaitReady() {
+        return awaitReady(180);
+    }
+
+    /** {@link #awaitReady()} with another limit, for a class that boots several nodes at once on a busy machine. */
+    PayaraNode awaitReady(int seconds) {
         try {
             String output = "";
-            for (int i = 0; i < 360 && !output.contains("ready in"); i++) {
+            for (int i = 0; i < seconds * 2 && !output.contains("ready in"); i++) {
                 Thread.sleep(500);
                 output = Files.readString(log);
                 assertTrue(process.isAlive(), "Payara Micro exited:\n" + output);
