@@ -15,6 +15,13 @@ public final class ServerMessageTypes {
             "logged_in", "token_refreshed", "session_kicked", "shutdown",
             "history", "room_message_sent", "direct_acked", "direct_stored");
 
+    /**
+     * The answer to a request whose handler replied nothing, sent only to formats that answer every request
+     * ({@link WireCodec#answersEveryRequest()}: JSON-RPC's empty result, go-ws's {@code receive}). It only ever
+     * answers a request, so a backend may still push a {@code done} of its own.
+     */
+    public static final String DONE = "done";
+
     private ServerMessageTypes() {
     }
 

@@ -12,6 +12,7 @@ import jakarta.json.JsonValue;
 
 import java.util.ArrayDeque;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * GoHub's frame format: {@code {"message_id":7,"message_type":"join_room","data":{...}}} in, and
@@ -27,6 +28,11 @@ public final class GoHubCodec implements WireCodec {
     }
 
     @Override
+    public void decode(String text, Consumer<Inbound> requests) {
+        requests.accept(decode(text));
+    }
+
+    /** One GoHub frame is one request. */
     public Inbound decode(String text) {
         long scanned = scan(text);
         int length = (int) (scanned >>> 1);
