@@ -10,6 +10,9 @@ public class EndpointConfigurator extends ServerEndpointConfig.Configurator {
         if (endpointClass == HubEndpoint.class) {
             return endpointClass.cast(new HubEndpoint(EndpointServices.current()));
         }
+        if (endpointClass == JsonRpcEndpoint.class) {
+            return endpointClass.cast(new JsonRpcEndpoint(EndpointServices.current()));
+        }
         return super.getEndpointInstance(endpointClass);
     }
 }
