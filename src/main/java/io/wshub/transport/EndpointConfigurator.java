@@ -13,6 +13,9 @@ public class EndpointConfigurator extends ServerEndpointConfig.Configurator {
         if (endpointClass == JsonRpcEndpoint.class) {
             return endpointClass.cast(new JsonRpcEndpoint(EndpointServices.current()));
         }
+        if (endpointClass == ChannelsEndpoint.class) {
+            return endpointClass.cast(new ChannelsEndpoint(EndpointServices.current()));
+        }
         return super.getEndpointInstance(endpointClass);
     }
 }

@@ -1,7 +1,7 @@
 package io.wshub.transport;
 
-import io.wshub.protocol.gohub.GoHubCodec;
 import io.wshub.protocol.WireCodec;
+import io.wshub.protocol.gohub.GoHubCodec;
 import jakarta.websocket.server.ServerEndpoint;
 
 /** The GoHub format, {@code /ws}. */

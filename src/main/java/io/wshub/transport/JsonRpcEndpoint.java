@@ -1,7 +1,7 @@
 package io.wshub.transport;
 
-import io.wshub.protocol.jsonrpc.JsonRpcCodec;
 import io.wshub.protocol.WireCodec;
+import io.wshub.protocol.jsonrpc.JsonRpcCodec;
 import jakarta.websocket.server.ServerEndpoint;
 
 /** JSON-RPC 2.0 (bingo clients), {@code /ws/jsonrpc}. */
