@@ -153,7 +153,8 @@ public final class GoWsCodec implements WireCodec {
     public String encode(Outbound message) {
         Request request = pending.take(message.requestId());
         if (request == null) {
-            return push(message);
+            // DONE after the handler answered by itself (a join sends its room_joined before it completes)
+            return ServerMessageTypes.DONE.equals(message.type()) ? null : push(message);
         }
         StringBuilder out = new StringBuilder(48 + message.dataJson().length()).append('{');
         if (request.idJson() != null) {

@@ -6,6 +6,7 @@ import io.wshub.protocol.Inbound;
 import io.wshub.protocol.Json;
 import io.wshub.protocol.Outbound;
 import io.wshub.protocol.PendingRequests;
+import io.wshub.protocol.ServerMessageTypes;
 import io.wshub.protocol.WireCodec;
 import io.wshub.protocol.jsonrpc.JsonRpcCalls.Answer;
 import io.wshub.protocol.jsonrpc.JsonRpcCalls.Batch;
@@ -192,6 +193,9 @@ public final class JsonRpcCodec implements WireCodec {
             Call call = part.topics().call();
             return result == null || call.isNotification() ? null
                     : call.respond(JsonRpcCalls.result(call.idJson(), result));
+        }
+        if (ServerMessageTypes.DONE.equals(message.type())) {
+            return null; // the handler answered by itself (a join sends its room_joined before it completes)
         }
         return JsonRpcPushes.encode(message); // unasked, or a late second answer (direct_acked after the request's)
     }

@@ -14,6 +14,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -49,6 +50,7 @@ class GoWsCodecTest {
         assertEquals("join_room", subscribe.type());
         assertEquals("news", subscribe.data().getString("room_id"));
         assertEquals("{\"id\":\"1700000000001\",\"type\":\"receive\"}", reply(subscribe, "room_joined", "{}"));
+        assertNull(reply(subscribe, ServerMessageTypes.DONE, "{}")); // the join answered by itself before it completed
 
         Inbound unsubscribe = decode("{\"type\":\"unsubscribe\",\"channel\":\"news\",\"id\":\"2\"}");
         assertEquals("leave_room", unsubscribe.type());

@@ -118,6 +118,10 @@ class JsonRpcCodecTest {
         Inbound publish = single("{\"jsonrpc\":\"2.0\",\"method\":\"publish\",\"params\":{\"topic\":\"g\","
                 + "\"data\":1},\"id\":7}");
         assertEquals("{\"jsonrpc\":\"2.0\",\"result\":{},\"id\":7}", reply(publish, ServerMessageTypes.DONE, "{}"));
+        // a handler that sent its own answer (a join's room_joined) is followed by a DONE that adds nothing
+        Inbound echo = single("{\"jsonrpc\":\"2.0\",\"method\":\"echo\",\"id\":8}");
+        reply(echo, "echo", "{}");
+        assertNull(reply(echo, ServerMessageTypes.DONE, "{}"));
     }
 
     @Test
