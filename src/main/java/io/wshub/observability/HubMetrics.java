@@ -34,6 +34,7 @@ public class HubMetrics {
     private Counter historyAppends;
     private final ConcurrentHashMap<String, Counter> recoveries = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> received = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> protocolConnections = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<ErrorCode, Counter> errors = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> limits = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Timer> handlerTimers = new ConcurrentHashMap<>();
@@ -105,6 +106,13 @@ public class HubMetrics {
 
     public void connectionOpened() {
         connectionsTotal.inc();
+    }
+
+    /** Counts an upgraded connection by its wire format ({@code gohub}, {@code jsonrpc}, {@code gows}). */
+    public void connectionOpened(String protocol) {
+        protocolConnections.computeIfAbsent(protocol, p -> registry.counter(
+                meta("wshub_protocol_connections", "WebSocket connections opened, by wire format"),
+                new Tag("protocol", p))).inc();
     }
 
     public void messageSent() {

@@ -9,7 +9,7 @@ import jakarta.websocket.server.ServerEndpoint;
 public class ChannelsEndpoint extends WireEndpoint {
 
     ChannelsEndpoint(EndpointServices services) {
-        super(services);
+        super(services, "gows");
     }
 
     @Override

@@ -9,7 +9,7 @@ import jakarta.websocket.server.ServerEndpoint;
 public class HubEndpoint extends WireEndpoint {
 
     HubEndpoint(EndpointServices services) {
-        super(services);
+        super(services, "gohub");
     }
 
     @Override

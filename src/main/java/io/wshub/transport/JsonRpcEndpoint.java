@@ -9,7 +9,7 @@ import jakarta.websocket.server.ServerEndpoint;
 public class JsonRpcEndpoint extends WireEndpoint {
 
     JsonRpcEndpoint(EndpointServices services) {
-        super(services);
+        super(services, "jsonrpc");
     }
 
     @Override

@@ -7,6 +7,7 @@ import io.wshub.auth.Identity;
 import io.wshub.hub.Admission;
 import io.wshub.hub.Connection;
 import io.wshub.hub.HubConfig;
+import io.wshub.observability.HubMetrics;
 import io.wshub.protocol.ErrorCode;
 import io.wshub.protocol.HubException;
 import io.wshub.protocol.Inbound;
@@ -49,11 +50,14 @@ public abstract class WireEndpoint {
     private final AuthConfig authConfig;
     private final Identities identities;
 
+    private final HubMetrics metrics;
+    private final String protocol;
     private final WireCodec codec;
     private final Consumer<Inbound> toDispatcher = this::dispatch;
     private Connection connection;
 
-    WireEndpoint(EndpointServices services) {
+    /** {@code protocol} names the wire format in metrics. */
+    WireEndpoint(EndpointServices services, String protocol) {
         this.admission = services.admission;
         this.config = services.config;
         this.dispatcher = services.dispatcher.direct();
@@ -62,6 +66,8 @@ public abstract class WireEndpoint {
         this.directWrites = services.directWrites;
         this.authConfig = services.authConfig;
         this.identities = services.identities;
+        this.metrics = services.metrics;
+        this.protocol = protocol;
         this.codec = codec(config.maxMessageBytes());
     }
 
@@ -72,6 +78,7 @@ public abstract class WireEndpoint {
     public void open(Session session) {
         SessionOutlet outlet = new SessionOutlet(session, directWrites.senderFor(session),
                 rawFrames.senderFor(session));
+        metrics.connectionOpened(protocol);
         try {
             identifyAndAdmit(session, outlet);
         } finally {

@@ -244,6 +244,14 @@ class FormatsIT extends DeployedHub {
             result(sender, "message.send", "{\"to_user\":\"" + bob + "\",\"data\":2}", "2");
             assertError(call(sender, "message.send", "{\"to_user\":\"" + bob + "\",\"data\":3}", "3"), -32029, 1005);
 
+            try (FrameClient other = rpcClient()) {
+                // platform narrows the receivers: bob has no ios connection
+                assertError(call(other, "message.send", "{\"to_user\":\"" + bob + "\",\"data\":4,"
+                        + "\"platform\":\"ios\"}", "5"), -32004, 4001);
+                assertError(call(other, "message.send", "{\"to_user\":\"" + bob + "\",\"data\":4,"
+                        + "\"platform\":\"fridge\"}", "6"), -32602, 1001);
+            }
+
             AdminApi.Answer pushed = new AdminApi(base.resolve("api/"), ADMIN).call("POST",
                     "users/" + bob + "/messages", "{\"message_type\":\"order.created\",\"data\":{\"order\":9}}");
             assertEquals(202, pushed.status(), pushed.body());
@@ -347,6 +355,25 @@ class FormatsIT extends DeployedHub {
             client.send("{\"type\":\"ping\",\"id\":\"p\"}");
             assertEquals("pong", client.nextObject().getString("type"));
         }
+    }
+
+    @Test
+    void metricsCountConnectionsByProtocol() throws Exception {
+        try (FrameClient rpc = rpcClient(); FrameClient channels = goWsClient("", Map.of(), null);
+             WsClient gohub = WsClient.connect(ws())) {
+            for (String protocol : new String[]{"jsonrpc", "gows", "gohub"}) {
+                assertTrue(protocolConnections(protocol) >= 1, protocol);
+            }
+        }
+    }
+
+    double protocolConnections(String protocol) throws Exception {
+        for (String line : http("/metrics").body().split("\n")) {
+            if (line.startsWith("wshub_protocol_connections_total{") && line.contains("protocol=\"" + protocol + "\"")) {
+                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        throw new AssertionError("no wshub_protocol_connections_total of " + protocol);
     }
 
     @Test

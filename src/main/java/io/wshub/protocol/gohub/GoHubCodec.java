@@ -36,11 +36,8 @@ public final class GoHubCodec implements WireCodec {
         long scanned = FrameScan.scan(text);
         int length = FrameScan.length(scanned);
         boolean mayHoldUnpairedSurrogate = FrameScan.mayHoldUnpairedSurrogate(scanned);
-        JsonValue parsed;
-        try {
-            parsed = Json.parse(text);
-        } catch (RuntimeException e) {
-            // JsonException mostly, but Parsson refuses nesting deeper than 1000 with a bare RuntimeException
+        JsonValue parsed = Json.parseOrNull(text);
+        if (parsed == null) {
             return Inbound.malformed(null, ErrorCode.INVALID_FORMAT, "frame is not valid JSON", length);
         }
         if (!(parsed instanceof JsonObject frame)) {

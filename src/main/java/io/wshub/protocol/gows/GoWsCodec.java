@@ -70,11 +70,8 @@ public final class GoWsCodec implements WireCodec {
     private Inbound decode(String text) {
         long scanned = FrameScan.scan(text);
         int length = FrameScan.length(scanned);
-        JsonValue parsed;
-        try {
-            parsed = Json.parse(text);
-        } catch (RuntimeException e) {
-            // JsonException mostly, but Parsson refuses nesting deeper than 1000 with a bare RuntimeException
+        JsonValue parsed = Json.parseOrNull(text);
+        if (parsed == null) {
             return refused(null, "frame is not valid JSON", length);
         }
         if (!(parsed instanceof JsonObject frame)) {

@@ -68,11 +68,8 @@ public final class JsonRpcCodec implements WireCodec {
             requests.accept(refused(new Call("null", 0, null, 0), ErrorCode.MESSAGE_TOO_LARGE, "too large", length));
             return;
         }
-        JsonValue parsed;
-        try {
-            parsed = Json.parse(text);
-        } catch (RuntimeException e) {
-            // JsonException mostly, but Parsson refuses nesting deeper than 1000 with a bare RuntimeException
+        JsonValue parsed = Json.parseOrNull(text);
+        if (parsed == null) {
             requests.accept(refused(new Call("null", JsonRpcErrors.PARSE_ERROR, null, 0), ErrorCode.INVALID_FORMAT,
                     "parse error: the frame is not valid JSON", length));
             return;
