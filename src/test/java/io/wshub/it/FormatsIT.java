@@ -39,6 +39,7 @@ class FormatsIT extends DeployedHub {
                 wshub.node-id=formats-node
                 wshub.max-message-bytes=4096
                 wshub.rate-limit.direct_message=1
+                wshub.session.single-per-platform=true
                 """, FailingHandler.class);
     }
 
@@ -204,6 +205,10 @@ class FormatsIT extends DeployedHub {
             assertEquals(Json.parse("{\"topic\":\"" + topic + "\",\"data\":{\"text\":\"hi\"},\"sender_id\":\""
                     + alice + "\"}"), message.get("params"));
             publisher.expectNothing(300);
+            // "method with dots = wshub type": history (and presence.* once it exists) without anything JSON-RPC-specific
+            JsonObject history = result(publisher, "history", "{\"room_id\":\"" + topic + "\"}", "\"h\"");
+            assertEquals(topic, history.getString("room_id"), history.toString());
+            assertTrue(history.containsKey("messages"), history.toString());
 
             assertEquals(Json.parse("[\"" + topic + "\"]"),
                     result(subscriber, "unsubscribe", topics, "\"u\"").get("unsubscribed"));
@@ -269,6 +274,28 @@ class FormatsIT extends DeployedHub {
             }
         }
         throw new AssertionError("no '" + method + "' notification");
+    }
+
+    @Test
+    void aReplacedSessionIsKickedInItsOwnFormat() {
+        String user = unique("erin");
+        Map<String, String> token = Map.of("token", TOKENS.valid(user));
+        try (FrameClient rpc = FrameClient.connect(endpoint("ws/jsonrpc?platform=ios"), token)) {
+            assertEquals("connected", rpc.nextObject().getString("method"));
+            try (FrameClient channels = goWsClient("?platform=ios", token, null)) {
+                JsonObject kicked = rpc.nextObject();
+                assertEquals("session.kicked", kicked.getString("method"), kicked.toString());
+                assertFalse(kicked.getJsonObject("params").getString("reason").isBlank());
+                assertEquals(4000, rpc.awaitClose(10_000));
+                try (FrameClient again = FrameClient.connect(endpoint("ws/jsonrpc?platform=ios"), token)) {
+                    assertEquals("connected", again.nextObject().getString("method"));
+                    JsonObject goWsKicked = channels.nextObject();
+                    assertEquals("session_kicked", goWsKicked.getString("type"), goWsKicked.toString());
+                    assertFalse(goWsKicked.getJsonObject("data").getString("reason").isBlank());
+                    assertEquals(4000, channels.awaitClose(10_000));
+                }
+            }
+        }
     }
 
     @Test
