@@ -8,8 +8,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
-import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -26,38 +24,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class FormatsClusterIT {
 
-    static RedisProcess redis;
+    static RedisNodes cluster;
     static PayaraNode a;
     static PayaraNode b;
 
     @BeforeAll
     static void start() {
-        redis = new RedisProcess(Path.of("target", "formats-cluster-it", "redis")).start();
-        a = PayaraNode.launch("formats-a", environment("formats-a"));
-        b = PayaraNode.launch("formats-b", environment("formats-b"));
-        a.awaitReady();
-        b.awaitReady();
-    }
-
-    static Map<String, String> environment(String nodeId) {
-        Map<String, String> env = new HashMap<>();
-        env.put("WSHUB_BUS", "redis");
-        env.put("WSHUB_REDIS_URL", redis.url());
-        env.put("WSHUB_NODE_ID", nodeId);
-        env.put("WSHUB_ROOMS_HISTORY_SIZE", "50");
-        return env;
+        cluster = RedisNodes.start("formats-cluster-it", Map.of("WSHUB_ROOMS_HISTORY_SIZE", "50"),
+                "formats-a", "formats-b");
+        a = cluster.node(0);
+        b = cluster.node(1);
     }
 
     @AfterAll
     static void stop() {
-        for (AutoCloseable closeable : new AutoCloseable[]{a, b, redis}) {
-            try {
-                if (closeable != null) {
-                    closeable.close();
-                }
-            } catch (Exception ignored) {
-                // keep stopping the others
-            }
+        if (cluster != null) {
+            cluster.close();
         }
     }
 
