@@ -1,11 +1,11 @@
 package io.wshub.protocol.gows;
 
+import io.wshub.protocol.ConnectionCodec;
 import io.wshub.protocol.ErrorCode;
 import io.wshub.protocol.FrameScan;
 import io.wshub.protocol.Inbound;
 import io.wshub.protocol.Json;
 import io.wshub.protocol.Outbound;
-import io.wshub.protocol.PendingRequests;
 import io.wshub.protocol.ServerMessageTypes;
 import io.wshub.protocol.WireCodec;
 import jakarta.json.JsonObject;
@@ -26,7 +26,7 @@ import java.util.function.Consumer;
  * A go-ws message {@code {message: M, data: X, meta: Y}} is room content M when it has neither data nor meta, else
  * the object {@code {message, data, meta}}; content of that shape is shown to go-ws clients as those three fields.
  */
-public final class GoWsCodec implements WireCodec {
+public final class GoWsCodec extends ConnectionCodec<GoWsCodec.Request> {
 
     private static final GoWsCodec PUSHES = new GoWsCodec();
     /** Hub replies that are go-ws's plain confirmation. */
@@ -35,10 +35,8 @@ public final class GoWsCodec implements WireCodec {
     private static final Set<String> MESSAGE_FIELDS = Set.of("message", "data", "meta");
 
     /** A client frame waiting for its answer: its id as the client wrote it (JSON, null when it had none). */
-    private record Request(String idJson, boolean ping) {
+    record Request(String idJson, boolean ping) {
     }
-
-    private final PendingRequests<Request> pending = new PendingRequests<>();
 
     private GoWsCodec() {
     }
@@ -50,16 +48,6 @@ public final class GoWsCodec implements WireCodec {
     @Override
     public WireCodec shared() {
         return PUSHES;
-    }
-
-    @Override
-    public boolean answersEveryRequest() {
-        return true;
-    }
-
-    /** Frames waiting for their answer (for tests: every frame is answered once). */
-    int waiting() {
-        return pending.size();
     }
 
     @Override

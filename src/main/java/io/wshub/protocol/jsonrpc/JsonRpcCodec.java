@@ -1,11 +1,11 @@
 package io.wshub.protocol.jsonrpc;
 
+import io.wshub.protocol.ConnectionCodec;
 import io.wshub.protocol.ErrorCode;
 import io.wshub.protocol.FrameScan;
 import io.wshub.protocol.Inbound;
 import io.wshub.protocol.Json;
 import io.wshub.protocol.Outbound;
-import io.wshub.protocol.PendingRequests;
 import io.wshub.protocol.ServerMessageTypes;
 import io.wshub.protocol.WireCodec;
 import io.wshub.protocol.jsonrpc.JsonRpcCalls.Answer;
@@ -28,13 +28,11 @@ import java.util.function.Consumer;
  * connection, which keeps the client's ids (strings or numbers, echoed exactly) of the requests waiting for their
  * answer; pushes are encoded by one shared instance, once per message.
  */
-public final class JsonRpcCodec implements WireCodec {
+public final class JsonRpcCodec extends ConnectionCodec<Answer> {
 
     private static final JsonRpcCodec PUSHES = new JsonRpcCodec(Integer.MAX_VALUE);
 
     private final int maxMessageBytes;
-    private final PendingRequests<Answer> pending = new PendingRequests<>();
-
     private JsonRpcCodec(int maxMessageBytes) {
         this.maxMessageBytes = maxMessageBytes;
     }
@@ -47,16 +45,6 @@ public final class JsonRpcCodec implements WireCodec {
     @Override
     public WireCodec shared() {
         return PUSHES;
-    }
-
-    @Override
-    public boolean answersEveryRequest() {
-        return true;
-    }
-
-    /** Requests waiting for their answer (for tests: every request is answered once). */
-    int waiting() {
-        return pending.size();
     }
 
     @Override
