@@ -65,11 +65,11 @@ public final class GoWsCodec extends ConnectionCodec<GoWsCodec.Request> {
         if (!(parsed instanceof JsonObject frame)) {
             return refused(null, "frame must be a JSON object", length);
         }
+        if (FrameScan.mayHoldUnpairedSurrogate(scanned) && FrameScan.holdsUnpairedSurrogate(frame)) {
+            return refused(null, FrameScan.UNPAIRED_SURROGATE, length); // its id may be what cannot be echoed
+        }
         JsonValue id = frame.get("id");
         String idJson = id == null || id.getValueType() == JsonValue.ValueType.NULL ? null : id.toString();
-        if (FrameScan.mayHoldUnpairedSurrogate(scanned) && FrameScan.holdsUnpairedSurrogate(frame)) {
-            return refused(idJson, FrameScan.UNPAIRED_SURROGATE, length);
-        }
         if (!(frame.get("type") instanceof JsonString typeName) || typeName.getString().isEmpty()) {
             return refused(idJson, "type must be a non-empty string", length);
         }

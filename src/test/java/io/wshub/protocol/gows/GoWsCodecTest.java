@@ -88,7 +88,8 @@ class GoWsCodecTest {
         assertGoWsError(answerMalformed(decode("{\"id\":\"b\",\"type\":\"subscribe\"}")), "b");
         assertGoWsError(answerMalformed(decode("{\"id\":\"c\",\"type\":\"message\",\"channel\":\"x\"}")), "c");
         assertGoWsError(answerMalformed(decode("{\"id\":\"d\",\"type\":\"history\",\"data\":[]}")), "d");
-        assertGoWsError(answerMalformed(decode("{\"id\":\"e\",\"type\":\"echo\",\"data\":{\"s\":\"\\ud800\"}}")), "e");
+        assertGoWsError(answerMalformed(decode("{\"id\":\"e\",\"type\":\"echo\",\"data\":{\"s\":\"\\ud800\"}}")), null);
+        assertGoWsError(answerMalformed(decode("{\"id\":\"\\udc00\",\"type\":\"ping\"}")), null);
         Inbound unknown = decode("{\"id\":\"f\",\"type\":\"nope\"}");
         assertTrue(unknown.isValid()); // the hub answers 1006 for a type it has no handler for
         JsonObject error = object(codec.encode(new Outbound(9, "error",
