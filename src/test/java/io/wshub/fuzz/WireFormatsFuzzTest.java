@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The JSON-RPC and go-ws codecs never throw on a client frame, and answering every request they decode the way the
- * Dispatcher does (an echo of its data, DONE, or the error it carries) gives frames that are JSON and UTF-8, and
+ * Dispatcher does (a reply with its data, DONE, or the error it carries) gives frames that are JSON and UTF-8, and
  * leaves no request waiting. The input is a text frame as UTF-8, what a WebSocket delivers.
  */
 class WireFormatsFuzzTest {
@@ -52,8 +52,8 @@ class WireFormatsFuzzTest {
                 frame = codec.encode(new Outbound(1, "error", codec.errorData(request.error(), request.errorMessage(),
                         request.messageId()), 0, request.messageId()));
             } else if (turn++ % 2 == 0) {
-                frame = codec.encode(new Outbound(1, request.type(), request.data().toString(), 0,
-                        request.messageId()));
+                // a reply of the request's data (errors come only from errorData, never from a client's type)
+                frame = codec.encode(new Outbound(1, "echo", request.data().toString(), 0, request.messageId()));
             } else {
                 frame = codec.encode(new Outbound(1, ServerMessageTypes.DONE, "{}", 0, request.messageId()));
             }
