@@ -191,12 +191,16 @@ public final class Connection {
      * @throws Frame.UnencodableException if the message cannot be written as UTF-8; nothing is queued
      */
     public boolean send(Outbound message) {
-        return send(Frame.of(codec.encode(message)));
+        String text = codec.encode(message);
+        return text == null || send(Frame.of(text)); // null: the codec holds it back (a batch answer, say)
     }
 
-    /** Queues a message shared with other receivers, reusing its frame. */
+    /** Queues a message shared with other receivers, reusing its frame (one per wire format). */
     public boolean send(Delivery delivery) {
-        Frame frame = delivery.frameFor(codec);
+        if (delivery.message().requestId() != null) {
+            return send(delivery.message());
+        }
+        Frame frame = delivery.frameFor(codec.shared());
         return frame != null && send(frame);
     }
 

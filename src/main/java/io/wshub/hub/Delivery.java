@@ -3,6 +3,7 @@ package io.wshub.hub;
 import io.wshub.protocol.Outbound;
 import io.wshub.protocol.WireCodec;
 
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -15,10 +16,13 @@ public final class Delivery {
 
     private static final Logger LOG = Logger.getLogger(Delivery.class.getName());
     private static final Frame UNENCODABLE = Frame.of("");
+    /** Wire formats cached; a room mixing more formats than this encodes the others per receiver. */
+    static final int CACHED_FORMATS = 4;
 
     private final Outbound message;
     private final RoomPosition roomPosition;
-    private volatile Encoded cache;
+    /** One slot per format, filled in the order the formats are met. */
+    private final AtomicReferenceArray<Encoded> cache = new AtomicReferenceArray<>(CACHED_FORMATS);
 
     private record Encoded(WireCodec codec, Frame frame) {
     }
@@ -39,22 +43,39 @@ public final class Delivery {
 
     /**
      * The frame for receivers of {@code codec}, or null when the message cannot be encoded. No lock: two threads
-     * racing would each encode once, which is cheaper than locking every fan-out.
+     * racing for a slot would each encode once, which is cheaper than locking every fan-out.
      */
     Frame frameFor(WireCodec codec) {
-        Encoded last = cache;
-        if (last == null || last.codec() != codec) {
-            Frame frame;
-            try {
-                frame = Frame.of(codec.encode(message), roomPosition);
-            } catch (Frame.UnencodableException e) {
-                LOG.log(Level.WARNING, "message ''{0}'' not sent to anyone: {1}",
-                        new Object[]{message.type(), e.getMessage()});
-                frame = UNENCODABLE;
+        for (int i = 0; i < CACHED_FORMATS; i++) {
+            Encoded slot = cache.get(i);
+            if (slot == null) {
+                Encoded made = encode(codec);
+                if (cache.compareAndSet(i, null, made)) {
+                    return usable(made);
+                }
+                slot = cache.get(i); // another format took the slot meanwhile
             }
-            last = new Encoded(codec, frame);
-            cache = last;
+            if (slot.codec() == codec) {
+                return usable(slot);
+            }
         }
-        return last.frame() == UNENCODABLE ? null : last.frame();
+        return usable(encode(codec));
+    }
+
+    private Encoded encode(WireCodec codec) {
+        Frame frame;
+        try {
+            String text = codec.encode(message);
+            frame = text == null ? UNENCODABLE : Frame.of(text, roomPosition);
+        } catch (Frame.UnencodableException e) {
+            LOG.log(Level.WARNING, "message ''{0}'' not sent to anyone: {1}",
+                    new Object[]{message.type(), e.getMessage()});
+            frame = UNENCODABLE;
+        }
+        return new Encoded(codec, frame);
+    }
+
+    private static Frame usable(Encoded encoded) {
+        return encoded.frame() == UNENCODABLE ? null : encoded.frame();
     }
 }

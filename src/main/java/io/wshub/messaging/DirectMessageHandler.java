@@ -1,5 +1,6 @@
 package io.wshub.messaging;
 
+import io.wshub.auth.Platforms;
 import io.wshub.delivery.AckPolicy;
 import io.wshub.delivery.Acks;
 import io.wshub.delivery.Deliveries;
@@ -14,14 +15,16 @@ import io.wshub.routing.Request;
 import jakarta.enterprise.context.Dependent;
 import jakarta.inject.Inject;
 import jakarta.json.JsonNumber;
+import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 
 import java.math.BigDecimal;
 import java.util.concurrent.CompletionStage;
 
 /**
- * {@code direct_message {target_id, content, ack?, ack_timeout_ms?, ack_retries?}}: every connection of user
- * {@code target_id}, on any node, receives {@code direct_message {content, sender_id, timestamp}}. Nobody online by
+ * {@code direct_message {target_id, content, platform?, ack?, ack_timeout_ms?, ack_retries?}}: every connection of
+ * user {@code target_id} (on {@code platform} only, when given), on any node, receives
+ * {@code direct_message {content, sender_id, timestamp}}. Nobody online by
  * that id is error 4001, unless the offline store is on: then the message waits for the user's next connection.
  * <p>
  * With {@code ack: true} the push also carries {@code ack_id} and {@code ack_required: true}, is sent again (marked
@@ -44,6 +47,7 @@ public class DirectMessageHandler implements AsyncMessageHandler {
     public CompletionStage<Reply> handle(Request request) {
         String target = request.requiredString("target_id");
         JsonValue content = request.requiredValue("content");
+        String platform = Platforms.check(optionalString(request, "platform"));
         boolean ack = optionalBoolean(request, "ack");
         Long timeoutMillis = optionalCount(request, "ack_timeout_ms");
         Long retries = optionalCount(request, "ack_retries");
@@ -56,13 +60,24 @@ public class DirectMessageHandler implements AsyncMessageHandler {
         AckPolicy policy = ack ? acks.policy(timeoutMillis,
                 retries == null ? null : (int) Math.min(Integer.MAX_VALUE, retries)) : null;
         Receipt receipt = ack ? new Receipt(request.client().id(), request.messageId(), target) : null;
-        return deliveries.toUser(target, null, "direct_message", data, policy, receipt).thenApply(outcome -> {
+        return deliveries.toUser(target, platform, "direct_message", data, policy, receipt).thenApply(outcome -> {
             if (ack && outcome instanceof Deliveries.Stored stored) {
                 return request.reply("direct_stored", Json.object().add("target_id", target)
                         .add("ack_id", stored.ackId()).build());
             }
             return null; // direct_acked or 4004 follows when the acknowledgement is decided
         });
+    }
+
+    private static String optionalString(Request request, String field) {
+        JsonValue value = request.data().get(field);
+        if (value == null || value.getValueType() == JsonValue.ValueType.NULL) {
+            return null;
+        }
+        if (value instanceof JsonString string) {
+            return string.getString();
+        }
+        throw new HubException(ErrorCode.INVALID_FORMAT, "data." + field + " must be a string");
     }
 
     private static boolean optionalBoolean(Request request, String field) {

@@ -35,6 +35,7 @@ public class HubMetrics {
     private final ConcurrentHashMap<String, Counter> recoveries = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> presenceEvents = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> received = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> protocolConnections = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<ErrorCode, Counter> errors = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> limits = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Timer> handlerTimers = new ConcurrentHashMap<>();
@@ -106,6 +107,13 @@ public class HubMetrics {
 
     public void connectionOpened() {
         connectionsTotal.inc();
+    }
+
+    /** Counts an opened connection by its wire format ({@code gohub}, {@code jsonrpc}, {@code gows}, {@code sse}). */
+    public void connectionOpened(String protocol) {
+        protocolConnections.computeIfAbsent(protocol, p -> registry.counter(
+                meta("wshub_protocol_connections", "Connections opened (WebSocket and SSE), by wire format"),
+                new Tag("protocol", p))).inc();
     }
 
     public void messageSent() {

@@ -43,6 +43,16 @@ public final class Json {
         }
     }
 
+    /** Parses a client's frame; null when it is not JSON (or nested deeper than the parser allows). */
+    public static jakarta.json.JsonValue parseOrNull(String text) {
+        try {
+            return parse(text);
+        } catch (RuntimeException e) {
+            // JsonException mostly, but Parsson refuses nesting deeper than 1000 with a bare RuntimeException
+            return null;
+        }
+    }
+
     /** Serializes a handler's payload: a JSON-P value as it is, anything else through JSON-B. */
     public static String toJson(Object value) {
         if (value == null) {

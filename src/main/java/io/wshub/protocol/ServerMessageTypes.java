@@ -17,6 +17,14 @@ public final class ServerMessageTypes {
             "presence", "presence_stats", "user_status", "users_watched", "users_unwatched",
             "user_online", "user_offline", "member_joined", "member_left");
 
+    /**
+     * The answer to a request whose handler replied nothing, sent only to formats that answer every request
+     * ({@link WireCodec#answersEveryRequest()}: JSON-RPC's empty result, go-ws's {@code receive}). It only ever
+     * answers a request, so a backend may still push a {@code done} of its own. A handler that sent its own answer
+     * before it completed (a join) is followed by a DONE the codec drops, the request being answered already.
+     */
+    public static final String DONE = "done";
+
     private ServerMessageTypes() {
     }
 

@@ -19,7 +19,8 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * {@code room_message {room_id, content, idempotency_key?}}: every other member of the room receives
- * {@code room_message {room_id, content, sender_id, timestamp}} (plus {@code offset} in a room with history). Only
+ * {@code room_message {room_id, content, sender_id, sender_client_id, timestamp}} (plus {@code offset} in a room with
+ * history; go-ws clients are shown the sender's client id). Only
  * members may send (3003). Unanswered, as in GoHub, unless it carries an {@code idempotency_key}: then
  * {@code room_message_sent {room_id, offset, duplicate}} answers it (a key repeated in the room within 5 minutes is
  * not published again; the offset is the first publish's).
@@ -57,6 +58,7 @@ public class RoomMessageHandler implements AsyncMessageHandler {
                 .add("room_id", roomId)
                 .add("content", content)
                 .add("sender_id", request.client().userId())
+                .add("sender_client_id", request.client().id())
                 .add("timestamp", now)
                 .build().toString();
         if (key == null && !room.settings().hasHistory()) {

@@ -14,6 +14,7 @@ import io.wshub.protocol.ErrorCode;
 import io.wshub.protocol.HubException;
 import io.wshub.protocol.Inbound;
 import io.wshub.protocol.Json;
+import io.wshub.protocol.ServerMessageTypes;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
@@ -170,6 +171,9 @@ public class Dispatcher {
 
     private void reply(Connection client, String type, Long requestId, Reply reply) {
         if (reply == null) {
+            if (requestId != null && client.codec().answersEveryRequest()) {
+                client.send(hub.message(ServerMessageTypes.DONE, "{}", requestId));
+            }
             return;
         }
         try {

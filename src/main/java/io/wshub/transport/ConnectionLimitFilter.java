@@ -18,7 +18,7 @@ import java.io.IOException;
  * {@code wshub.limits.max-connections} connections.
  * Upgrades in flight at the same moment can pass together, so the limit can be exceeded by those few.
  */
-@WebFilter(urlPatterns = {"/ws", "/sse"}, asyncSupported = true)
+@WebFilter(urlPatterns = {"/ws", "/ws/jsonrpc", "/ws/channels", "/sse"}, asyncSupported = true)
 public class ConnectionLimitFilter extends HttpFilter {
 
     @Inject

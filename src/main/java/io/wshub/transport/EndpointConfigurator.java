@@ -10,6 +10,12 @@ public class EndpointConfigurator extends ServerEndpointConfig.Configurator {
         if (endpointClass == HubEndpoint.class) {
             return endpointClass.cast(new HubEndpoint(EndpointServices.current()));
         }
+        if (endpointClass == JsonRpcEndpoint.class) {
+            return endpointClass.cast(new JsonRpcEndpoint(EndpointServices.current()));
+        }
+        if (endpointClass == ChannelsEndpoint.class) {
+            return endpointClass.cast(new ChannelsEndpoint(EndpointServices.current()));
+        }
         return super.getEndpointInstance(endpointClass);
     }
 }

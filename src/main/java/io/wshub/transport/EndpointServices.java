@@ -4,6 +4,7 @@ import io.wshub.auth.AuthConfig;
 import io.wshub.auth.Identities;
 import io.wshub.hub.Admission;
 import io.wshub.hub.HubConfig;
+import io.wshub.observability.HubMetrics;
 import io.wshub.routing.Dispatcher;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
@@ -37,6 +38,8 @@ public class EndpointServices {
     AuthConfig authConfig;
     @Inject
     Identities identities;
+    @Inject
+    HubMetrics metrics;
 
     /** Publishes the instance itself (not a client proxy, whose fields would be empty). */
     void publish(@Observes @Initialized(ApplicationScoped.class) Object started) {

@@ -1,154 +1,19 @@
 package io.wshub.transport;
 
-import io.wshub.auth.AuthConfig;
-import io.wshub.auth.ClientIdentity;
-import io.wshub.auth.Identities;
-import io.wshub.auth.Identity;
-import io.wshub.hub.Admission;
-import io.wshub.hub.Connection;
-import io.wshub.hub.HubConfig;
-import io.wshub.protocol.ErrorCode;
-import io.wshub.protocol.HubException;
-import io.wshub.protocol.Inbound;
+import io.wshub.protocol.WireCodec;
 import io.wshub.protocol.gohub.GoHubCodec;
-import io.wshub.routing.Dispatcher;
-import jakarta.websocket.CloseReason;
-import jakarta.websocket.OnClose;
-import jakarta.websocket.OnError;
-import jakarta.websocket.OnMessage;
-import jakarta.websocket.OnOpen;
-import jakarta.websocket.PongMessage;
-import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpoint;
 
-import java.nio.ByteBuffer;
-import java.util.List;
-import java.util.logging.Level;
-import java.util.logging.Logger;
-
-/**
- * The WebSocket boundary for the GoHub format: identifies the client, hands it to {@link Admission}, and hands every
- * decoded frame to the {@link Dispatcher}. One plain instance per connection, made by {@link EndpointConfigurator}.
- */
-@ServerEndpoint(value = "/ws", subprotocols = HubEndpoint.BEARER, configurator = EndpointConfigurator.class)
-public class HubEndpoint {
-
-    private static final Logger LOG = Logger.getLogger(HubEndpoint.class.getName());
-    /** Selected when a browser sends its token as {@code Sec-WebSocket-Protocol: bearer, <jwt>}. */
-    static final String BEARER = "bearer";
-    /** Frames up to this multiple of the limit are read and answered; larger ones the container refuses unread. */
-    private static final int CONTAINER_LIMIT_FACTOR = 4;
-
-    private final Admission admission;
-    private final HubConfig config;
-    private final Dispatcher dispatcher;
-    private final TyrusIdleTimerFix tyrusFix;
-    private final TyrusRawFrames rawFrames;
-    private final GrizzlyDirectWrites directWrites;
-    private final AuthConfig authConfig;
-    private final Identities identities;
-
-    private Connection connection;
+/** The GoHub format, {@code /ws}. */
+@ServerEndpoint(value = "/ws", subprotocols = WireEndpoint.BEARER, configurator = EndpointConfigurator.class)
+public class HubEndpoint extends WireEndpoint {
 
     HubEndpoint(EndpointServices services) {
-        this.admission = services.admission;
-        this.config = services.config;
-        this.dispatcher = services.dispatcher.direct();
-        this.tyrusFix = services.tyrusFix;
-        this.rawFrames = services.rawFrames;
-        this.directWrites = services.directWrites;
-        this.authConfig = services.authConfig;
-        this.identities = services.identities;
+        super(services, "gohub");
     }
 
-    @OnOpen
-    public void open(Session session) {
-        SessionOutlet outlet = new SessionOutlet(session, directWrites.senderFor(session),
-                rawFrames.senderFor(session));
-        try {
-            identifyAndAdmit(session, outlet);
-        } finally {
-            outlet.opened();
-        }
-    }
-
-    private void identifyAndAdmit(Session session, SessionOutlet outlet) {
-        tyrusFix.apply(session);
-        session.setMaxIdleTimeout(0);
-        int limit = config.maxMessageBytes();
-        session.setMaxTextMessageBufferSize((int) Math.min(Integer.MAX_VALUE, (long) limit * CONTAINER_LIMIT_FACTOR));
-        session.setMaxBinaryMessageBufferSize(limit);
-        int policy = CloseReason.CloseCodes.VIOLATED_POLICY.getCode();
-
-        // The upgrade filter has refused every invalid token, so a principal here is a validated JWT.
-        Identity token = Identity.of(session.getUserPrincipal(), authConfig);
-        String chosenId = token == null && config.allowQueryClientId() ? firstParameter(session, "client_id") : null;
-        if (chosenId != null && !Identities.isValidChosenId(chosenId)) {
-            connection = admission.refuseUnidentified(outlet, GoHubCodec.INSTANCE, ErrorCode.INVALID_FORMAT,
-                    "client_id must be 1-128 characters of A-Z a-z 0-9 _ . : @ -", policy, "invalid client_id");
-            return;
-        }
-        ClientIdentity identity;
-        try {
-            String platform = firstParameter(session, "platform");
-            identity = token != null ? identities.of(token, platform) : identities.anonymous(chosenId, platform);
-        } catch (HubException invalidPlatform) {
-            connection = admission.refuseUnidentified(outlet, GoHubCodec.INSTANCE, ErrorCode.INVALID_FORMAT,
-                    invalidPlatform.getMessage(), policy, "invalid platform");
-            return;
-        }
-        // Only possible with wshub.auth.login-timeout set: the filter lets tokenless clients in to log in.
-        long loginDeadline = token == null && authConfig.required()
-                ? System.currentTimeMillis() + authConfig.loginTimeoutSeconds() * 1000 : 0;
-        connection = admission.open(identity, outlet, GoHubCodec.INSTANCE, loginDeadline);
-    }
-
-    /** Decoded here with the shared codec: a declared Decoder would be a CDI instance per session. */
-    @OnMessage
-    public void text(String frame) {
-        dispatcher.receive(connection, GoHubCodec.INSTANCE.decode(frame));
-    }
-
-    @OnMessage
-    public void binary(ByteBuffer frame) {
-        dispatcher.receive(connection, Inbound.malformed(null, ErrorCode.INVALID_FORMAT,
-                "binary frames are not supported: send JSON text frames", frame.remaining()));
-    }
-
-    @OnMessage
-    public void pong(PongMessage pong) {
-        connection.touch();
-    }
-
-    @OnClose
-    public void close(CloseReason reason) {
-        if (connection != null) {
-            connection.transportClosed(reason.getCloseCode().getCode(), reason.getReasonPhrase());
-        }
-    }
-
-    @OnError
-    public void error(Session session, Throwable failure) {
-        if (failure instanceof java.io.IOException) {
-            LOG.log(Level.FINE, "WebSocket I/O error", failure); // the peer went: @OnClose follows
-        } else {
-            LOG.log(Level.WARNING, "WebSocket endpoint failure", failure);
-        }
-        if (connection == null) {
-            // failed before the connection existed: the client must not hang on an open, silent socket
-            try {
-                session.close(new CloseReason(CloseReason.CloseCodes.UNEXPECTED_CONDITION, "server error"));
-            } catch (java.io.IOException | RuntimeException e) {
-                LOG.log(Level.FINE, "closing after a failure failed", e);
-            }
-        } else if (!session.isOpen()) {
-            connection.transportClosed(CloseReason.CloseCodes.CLOSED_ABNORMALLY.getCode(),
-                    String.valueOf(failure.getMessage()));
-        }
-    }
-
-    private static String firstParameter(Session session, String name) {
-        List<String> values = session.getRequestParameterMap().get(name);
-        return values == null || values.isEmpty() ? null : values.get(0);
+    @Override
+    protected WireCodec codec(int maxMessageBytes) {
+        return GoHubCodec.INSTANCE;
     }
 }

@@ -21,12 +21,12 @@ import java.util.Optional;
  * Authenticates the WebSocket upgrade before the container upgrades it, and an SSE stream ({@code /sse}) before it
  * opens. Token sources, in order:
  * {@code Authorization: Bearer} (validated by the container's MP-JWT mechanism before this filter runs; one it
- * rejected arrives here anonymous and is checked again),
+ * rejected arrives here anonymous and is checked again), the header {@code token} (go-ws and bingo clients),
  * {@code Sec-WebSocket-Protocol: bearer, <jwt>} (browsers cannot set headers; the endpoint then selects
  * {@code bearer}), and {@code ?token=} when {@code wshub.auth.query-token=true}. A token that does not validate, or
  * no token when {@code wshub.auth.required=true}, is answered with HTTP 401 and no upgrade.
  */
-@WebFilter(urlPatterns = {"/ws", "/sse"}, asyncSupported = true)
+@WebFilter(urlPatterns = {"/ws", "/ws/jsonrpc", "/ws/channels", "/sse"}, asyncSupported = true)
 public class UpgradeAuthFilter extends HttpFilter {
 
     @Inject
@@ -42,6 +42,9 @@ public class UpgradeAuthFilter extends HttpFilter {
         if (principal == null) {
             // The container leaves a request whose header token failed validation anonymous: refuse it here.
             String token = tokenFromHeader(request);
+            if (token == null) {
+                token = request.getHeader("token");
+            }
             if (token == null) {
                 token = tokenFromSubprotocol(request);
             }

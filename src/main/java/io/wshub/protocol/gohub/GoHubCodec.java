@@ -1,6 +1,7 @@
 package io.wshub.protocol.gohub;
 
 import io.wshub.protocol.ErrorCode;
+import io.wshub.protocol.FrameScan;
 import io.wshub.protocol.Inbound;
 import io.wshub.protocol.Json;
 import io.wshub.protocol.Outbound;
@@ -10,8 +11,7 @@ import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 
-import java.util.ArrayDeque;
-import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * GoHub's frame format: {@code {"message_id":7,"message_type":"join_room","data":{...}}} in, and
@@ -21,21 +21,23 @@ public final class GoHubCodec implements WireCodec {
 
     public static final GoHubCodec INSTANCE = new GoHubCodec();
     static final int MAX_TYPE_LENGTH = 64;
-    static final String UNPAIRED_SURROGATE = "frame contains an unpaired surrogate (not encodable as UTF-8)";
+    static final String UNPAIRED_SURROGATE = FrameScan.UNPAIRED_SURROGATE;
 
     private GoHubCodec() {
     }
 
     @Override
+    public void decode(String text, Consumer<Inbound> requests) {
+        requests.accept(decode(text));
+    }
+
+    /** One GoHub frame is one request. */
     public Inbound decode(String text) {
-        long scanned = scan(text);
-        int length = (int) (scanned >>> 1);
-        boolean mayHoldUnpairedSurrogate = (scanned & 1) != 0;
-        JsonValue parsed;
-        try {
-            parsed = Json.parse(text);
-        } catch (RuntimeException e) {
-            // JsonException mostly, but Parsson refuses nesting deeper than 1000 with a bare RuntimeException
+        long scanned = FrameScan.scan(text);
+        int length = FrameScan.length(scanned);
+        boolean mayHoldUnpairedSurrogate = FrameScan.mayHoldUnpairedSurrogate(scanned);
+        JsonValue parsed = Json.parseOrNull(text);
+        if (parsed == null) {
             return Inbound.malformed(null, ErrorCode.INVALID_FORMAT, "frame is not valid JSON", length);
         }
         if (!(parsed instanceof JsonObject frame)) {
@@ -68,73 +70,10 @@ public final class GoHubCodec implements WireCodec {
         } else if (!(data instanceof JsonObject)) {
             return Inbound.malformed(messageId, ErrorCode.INVALID_FORMAT, "data must be a JSON object", length);
         }
-        if (mayHoldUnpairedSurrogate && holdsUnpairedSurrogate(frame)) {
+        if (mayHoldUnpairedSurrogate && FrameScan.holdsUnpairedSurrogate(frame)) {
             return Inbound.malformed(messageId, ErrorCode.INVALID_FORMAT, UNPAIRED_SURROGATE, length);
         }
         return Inbound.valid(messageId, typeName.getString(), (JsonObject) data, length);
-    }
-
-    /**
-     * One pass over the frame: its UTF-8 size (for the size limit) shifted left by one, and in the low bit whether
-     * its parsed strings could hold an unpaired surrogate: only a backslash-u escape or an unpaired surrogate of the
-     * text itself can put one there, and most frames have neither.
-     */
-    static long scan(String text) {
-        long bytes = 0;
-        boolean suspicious = false;
-        for (int i = 0, n = text.length(); i < n; i++) {
-            char c = text.charAt(i);
-            if (c < 0x80) {
-                bytes++;
-                if (c == '\\' && i + 1 < n) {
-                    char escaped = text.charAt(i + 1);
-                    suspicious |= escaped == 'u';
-                    bytes++;
-                    i++; // the escaped character, which may be a backslash
-                }
-            } else if (c < 0x800) {
-                bytes += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(text.charAt(i + 1))) {
-                bytes += 4;
-                i++;
-            } else {
-                suspicious |= Character.isSurrogate(c);
-                bytes += 3;
-            }
-        }
-        return bytes << 1 | (suspicious ? 1 : 0);
-    }
-
-    /** Whether any string in the value, object keys included, holds an unpaired surrogate. */
-    private static boolean holdsUnpairedSurrogate(JsonValue value) {
-        ArrayDeque<JsonValue> pending = new ArrayDeque<>();
-        pending.push(value);
-        while (!pending.isEmpty()) {
-            JsonValue next = pending.pop();
-            switch (next.getValueType()) {
-                case STRING -> {
-                    if (hasUnpairedSurrogate(((JsonString) next).getString())) {
-                        return true;
-                    }
-                }
-                case OBJECT -> {
-                    for (Map.Entry<String, JsonValue> member : next.asJsonObject().entrySet()) {
-                        if (hasUnpairedSurrogate(member.getKey())) {
-                            return true;
-                        }
-                        pending.push(member.getValue());
-                    }
-                }
-                case ARRAY -> next.asJsonArray().forEach(pending::push);
-                default -> {
-                }
-            }
-        }
-        return false;
-    }
-
-    private static boolean hasUnpairedSurrogate(String text) {
-        return Json.unpairedSurrogate(text) >= 0;
     }
 
     @Override

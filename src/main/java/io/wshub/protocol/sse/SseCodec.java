@@ -10,6 +10,8 @@ import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 
+import java.util.function.Consumer;
+
 /**
  * Server-Sent Events: each message is an event block {@code event: <message_type>} / {@code data: <data>}, where the
  * data is the object a GoHub client gets in its frame's {@code data}. The {@code id:} line is the stream's own
@@ -28,9 +30,9 @@ public final class SseCodec implements WireCodec {
 
     /** An SSE client sends nothing on its stream. */
     @Override
-    public Inbound decode(String text) {
-        return Inbound.malformed(null, ErrorCode.INVALID_FORMAT, "an SSE stream takes no client frames",
-                text.length());
+    public void decode(String text, Consumer<Inbound> requests) {
+        requests.accept(Inbound.malformed(null, ErrorCode.INVALID_FORMAT, "an SSE stream takes no client frames",
+                text.length()));
     }
 
     @Override

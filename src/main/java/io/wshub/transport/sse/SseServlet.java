@@ -5,6 +5,7 @@ import io.wshub.auth.ClientIdentity;
 import io.wshub.auth.Identities;
 import io.wshub.auth.Identity;
 import io.wshub.hub.Admission;
+import io.wshub.observability.HubMetrics;
 import io.wshub.hub.Connection;
 import io.wshub.hub.HubConfig;
 import io.wshub.protocol.ErrorCode;
@@ -55,6 +56,8 @@ public class SseServlet extends HttpServlet {
     Identities identities;
     @Inject
     HubConfig config;
+    @Inject
+    HubMetrics metrics;
 
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
@@ -91,6 +94,7 @@ public class SseServlet extends HttpServlet {
         SseOutlet outlet = new SseOutlet(async, out, cursor);
         async.addListener(outlet);
         out.setWriteListener(outlet); // non-blocking from here on, before anything is written
+        metrics.connectionOpened("sse");
         Connection connection = admission.open(identity, outlet, SseCodec.INSTANCE, 0);
         outlet.attach(connection);
         for (int i = 0; i < rooms.size(); i++) {
