@@ -18,9 +18,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * One room shared by a GoHub, a JSON-RPC and two go-ws clients on two Payara Micro nodes with a real Redis: each
- * message reaches every other member once, in its own format, with the same meaning, the same sender and the same
- * history offset.
+ * One room shared by a GoHub, a JSON-RPC, two go-ws clients and an SSE stream on two Payara Micro nodes with a real
+ * Redis: each message reaches every other member once, in its own format, with the same meaning, the same sender and
+ * the same history offset.
  */
 class FormatsClusterIT {
 
@@ -67,15 +67,17 @@ class FormatsClusterIT {
     }
 
     @Test
-    void oneRoomThreeFormatsTwoNodesEachMessageOnceInItsOwnFormat() {
+    void oneRoomFourFormatsTwoNodesEachMessageOnceInItsOwnFormat() {
         String room = unique("mixed");
         JsonObject[] first = new JsonObject[1];
         JsonObject[] second = new JsonObject[1];
         try (WsClient gohub = WsClient.connect(a.ws(""));
              FrameClient rpc = jsonRpc(b, room);
              FrameClient channelsA = goWs(a, room, first);
-             FrameClient channelsB = goWs(b, room, second)) {
+             FrameClient channelsB = goWs(b, room, second);
+             SseClient sse = SseClient.connect(b.http("/sse?room=" + room), Map.of())) {
             gohub.call("join_room", data("room_id", room), "room_joined");
+            assertEquals(room, sse.expect("room_joined").json().getString("room_id"));
 
             // GoHub content C: JSON-RPC params.data = C, go-ws message = C without data or meta
             JsonObject content = data("text", "from gohub");
@@ -87,6 +89,10 @@ class FormatsClusterIT {
             assertEquals(content, params.get("data"));
             assertEquals(gohub.userId, params.getString("sender_id"));
             long offset = params.getJsonNumber("offset").longValue();
+            JsonObject sseMessage = sse.expect("room_message").json(); // the GoHub push shape
+            assertEquals(content, sseMessage.get("content"));
+            assertEquals(gohub.userId, sseMessage.getString("sender_id"));
+            assertEquals(offset, sseMessage.getJsonNumber("offset").longValue());
             for (FrameClient channels : List.of(channelsA, channelsB)) {
                 JsonObject message = channels.nextObject();
                 assertEquals("message", message.getString("type"), message.toString());
@@ -106,6 +112,9 @@ class FormatsClusterIT {
             assertEquals("from rpc", fromRpc.getString("content"));
             assertEquals(offset + 1, fromRpc.getJsonNumber("offset").longValue());
             String rpcUser = fromRpc.getString("sender_id");
+            JsonObject sseFromRpc = sse.expect("room_message").json();
+            assertEquals("from rpc", sseFromRpc.getString("content"));
+            assertEquals(rpcUser, sseFromRpc.getString("sender_id"));
             for (FrameClient channels : List.of(channelsA, channelsB)) {
                 JsonObject message = channels.nextObject();
                 assertEquals("from rpc", message.getString("message"), message.toString());
@@ -124,12 +133,14 @@ class FormatsClusterIT {
             JsonValue three = Json.parse("{\"message\":\"m\",\"data\":{\"x\":1},\"meta\":{\"username\":\"u\"}}");
             assertEquals(three, gohub.expect("room_message").getJsonObject("data").get("content"));
             assertEquals(three, rpc.nextObject().getJsonObject("params").get("data"));
+            assertEquals(three, sse.expect("room_message").json().get("content"));
 
             // go-ws message alone: everyone else gets M itself
             channelsB.send("{\"id\":\"m2\",\"type\":\"message\",\"channel\":\"" + room + "\",\"message\":\"plain\"}");
             assertEquals(Json.parse("{\"id\":\"m2\",\"type\":\"receive\"}"), channelsB.nextObject());
             assertEquals("plain", gohub.expect("room_message").getJsonObject("data").getString("content"));
             assertEquals("plain", rpc.nextObject().getJsonObject("params").getString("data"));
+            assertEquals("plain", sse.expect("room_message").json().getString("content"));
             JsonObject plain = channelsA.nextObject();
             assertEquals("plain", plain.getString("message"));
             assertEquals(second[0].getString("client_id"), plain.getString("client"));
@@ -140,6 +151,7 @@ class FormatsClusterIT {
             for (FrameClient client : List.of(rpc, channelsA, channelsB)) {
                 client.expectNothing(200);
             }
+            sse.expectNothing(200);
             assertTrue(offset > 0);
         }
     }
