@@ -205,10 +205,14 @@ class FormatsIT extends DeployedHub {
             assertEquals(Json.parse("{\"topic\":\"" + topic + "\",\"data\":{\"text\":\"hi\"},\"sender_id\":\""
                     + alice + "\"}"), message.get("params"));
             publisher.expectNothing(300);
-            // "method with dots = wshub type": history (and presence.* once it exists) without anything JSON-RPC-specific
+            // "method with dots = wshub type": history and presence without anything JSON-RPC-specific
             JsonObject history = result(publisher, "history", "{\"room_id\":\"" + topic + "\"}", "\"h\"");
             assertEquals(topic, history.getString("room_id"), history.toString());
             assertTrue(history.containsKey("messages"), history.toString());
+            JsonObject stats = result(publisher, "presence.stats", "{\"room_id\":\"" + topic + "\"}", "\"p\"");
+            assertEquals(Json.parse("{\"room_id\":\"" + topic + "\",\"clients\":2,\"users\":2}"), stats);
+            JsonObject status = result(publisher, "user.status", "{\"user_ids\":[\"" + alice + "\"]}", "\"s\"");
+            assertTrue(status.getJsonObject("statuses").getJsonObject(alice).getBoolean("online"), status.toString());
 
             assertEquals(Json.parse("[\"" + topic + "\"]"),
                     result(subscriber, "unsubscribe", topics, "\"u\"").get("unsubscribed"));
