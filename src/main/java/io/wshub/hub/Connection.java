@@ -198,7 +198,10 @@ public final class Connection {
     /** Queues a message shared with other receivers, reusing its frame (one per wire format). */
     public boolean send(Delivery delivery) {
         if (delivery.message().requestId() != null) {
-            return send(delivery.message());
+            // an answer: this connection's own codec maps the request's id; the frame keeps the delivery's room
+            // position (an SSE stream's cursor learns a room's epoch from room_joined)
+            String text = codec.encode(delivery.message());
+            return text == null || send(Frame.of(text, delivery.roomPosition()));
         }
         Frame frame = delivery.frameFor(codec.shared());
         return frame != null && send(frame);

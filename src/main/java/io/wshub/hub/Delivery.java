@@ -41,6 +41,11 @@ public final class Delivery {
         return message;
     }
 
+    /** Where the message leaves its receiver in a room with history; null for other messages. */
+    RoomPosition roomPosition() {
+        return roomPosition;
+    }
+
     /**
      * The frame for receivers of {@code codec}, or null when the message cannot be encoded. No lock: two threads
      * racing for a slot would each encode once, which is cheaper than locking every fan-out.
