@@ -28,7 +28,10 @@ import java.util.function.Function;
  * generator's own JIT does, and GoHub runs first), {@code --wshub-war}
  * (target/wshub.war), {@code --gohub} (../shared/peers/gohub-peer), {@code --payara-jar} (target/ or the local Maven
  * repository, fetched with {@code mvn dependency:copy} if absent), {@code --xmx} (2g), {@code --wshub-port} (18180),
- * {@code --gohub-port} (18190), {@code --servers gohub,wshub}, {@code --scenarios connect,burst,...}, the sizes of
+ * {@code --gohub-port} (18190), {@code --servers gohub,wshub}, {@code --scenarios connect,burst,...} (also
+ * {@code fanout-max:gohub}, {@code :jsonrpc}, {@code :gows}, {@code :sse}: the room fan-out with members of that wire
+ * format, tabled per format with the ratio to GoHub's), {@code --format-warmup S} (before each of those, that format's
+ * own fan-out again and again for S seconds, default 0), the sizes of
  * {@link Scenarios} ({@code --burst-clients}, {@code --fanout-clients}, {@code --idle-clients}, ...), and
  * {@code --out FILE} for the markdown (default: the run directory under /tmp).
  */
