@@ -27,7 +27,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code burst}, {@code fanout-max}, {@code broadcast}, {@code echo-loop}, {@code ping}, {@code connect}, or
  * {@code table} for all of them, with {@code --url ws://host:port/ws --pid PID}, {@code --flavor wshub|gohub}
  * (default wshub), {@code --admin-token JWT} (wshub's broadcast and stats), {@code --warmup S} (warm-up load first,
- * default 0) and the sizes of {@link Scenarios}. {@code token --dir D} makes an RSA key for wshub and prints the
+ * default 0), {@code --member-protocol gohub|jsonrpc|gows|sse} (the format of the fan-out's room members; the sender
+ * stays a GoHub client) and the sizes of {@link Scenarios}. {@code token --dir D} makes an RSA key for wshub and prints the
  * environment and an admin token. The whole GoHub/wshub comparison is {@link PeerTable}.
  */
 public final class LoadGenerator {

@@ -28,7 +28,10 @@ import java.util.function.Function;
  * generator's own JIT does, and GoHub runs first), {@code --wshub-war}
  * (target/wshub.war), {@code --gohub} (../shared/peers/gohub-peer), {@code --payara-jar} (target/ or the local Maven
  * repository, fetched with {@code mvn dependency:copy} if absent), {@code --xmx} (2g), {@code --wshub-port} (18180),
- * {@code --gohub-port} (18190), {@code --servers gohub,wshub}, {@code --scenarios connect,burst,...}, the sizes of
+ * {@code --gohub-port} (18190), {@code --servers gohub,wshub}, {@code --scenarios connect,burst,...} (also
+ * {@code fanout-max:gohub}, {@code :jsonrpc}, {@code :gows}, {@code :sse}: the room fan-out with members of that wire
+ * format, tabled per format with the ratio to GoHub's), {@code --format-warmup S} (before each of those, that format's
+ * own fan-out again and again for S seconds, default 0), the sizes of
  * {@link Scenarios} ({@code --burst-clients}, {@code --fanout-clients}, {@code --idle-clients}, ...), and
  * {@code --out FILE} for the markdown (default: the run directory under /tmp).
  */
@@ -94,6 +97,10 @@ public final class PeerTable {
                             server.equals("wshub") ? 180 : 15));
                     for (String scenario : scenarios) {
                         try {
+                            if (scenario.startsWith("fanout-max:")) {
+                                s.warmupFanout(MemberFormat.of(scenario.substring(scenario.indexOf(':') + 1)),
+                                        options.getInt("--format-warmup", 0));
+                            }
                             byScenario.put(scenario, s.run(scenario));
                         } catch (Exception e) {
                             System.out.println("    " + scenario + " failed: " + e);
@@ -362,6 +369,9 @@ public final class PeerTable {
         for (Row row : rows()) {
             Scenarios.Result g = gohub.get(row.scenario);
             Scenarios.Result w = wshub.get(row.scenario);
+            if (g == null && w == null) {
+                continue; // a run of some scenarios (the per-format fan-out) lists only those
+            }
             double gv = g == null ? Double.NaN : g.get(row.key);
             double wv = w == null ? Double.NaN : w.get(row.key);
             boolean comparable = row.ratio && (!row.key.equals("joinSeconds")
@@ -376,11 +386,41 @@ public final class PeerTable {
         md.append(String.format(Locale.ROOT, "| noise: CPU of other processes during the measured windows, mean / max"
                 + " (%% of a core; the machine has %d) | %s | %s | - |%n", Runtime.getRuntime().availableProcessors(),
                 noise(gohub), noise(wshub)));
+        md.append(formats(wshub));
         md.append("\nDetails:\n");
         results.forEach((server, byScenario) -> byScenario.forEach((scenario, r) -> {
             md.append("- ").append(server).append(' ').append(scenario).append(":\n");
             r.notes.forEach(n -> md.append("  - ").append(n).append('\n'));
         }));
+        return md.toString();
+    }
+
+    /**
+     * The fan-out per member format (scenarios {@code fanout-max:<format>}): server CPU per delivery and its ratio to
+     * the GoHub format's; empty if none ran.
+     */
+    private String formats(Map<String, Scenarios.Result> wshub) {
+        Scenarios.Result gohub = wshub.get("fanout-max:gohub");
+        double base = gohub == null ? Double.NaN : gohub.get("usPerDelivery");
+        StringBuilder md = new StringBuilder();
+        for (MemberFormat f : MemberFormat.values()) {
+            Scenarios.Result r = wshub.get("fanout-max:" + f.label);
+            if (r == null) {
+                continue;
+            }
+            if (md.length() == 0) {
+                md.append(String.format(Locale.ROOT, "%nRoom fan-out per member format (%,d members, %,d messages, "
+                                + "the sender a GoHub client; warm-up %d s of the mix, then %d s of each format's own "
+                                + "fan-out before it):%n%n| members' format | server CPU per delivery | ratio to GoHub "
+                                + "| members with every message once | details |%n|---|---|---|---|---|%n",
+                        options.getInt("--fanout-clients", 1000), options.getInt("--fanout-messages", 1000),
+                        options.getInt("--warmup", 180), options.getInt("--format-warmup", 0)));
+            }
+            double v = r.get("usPerDelivery");
+            md.append(String.format(Locale.ROOT, "| %s | %.2f us | %s | %,d | %s |%n", f.label, v,
+                    Double.isNaN(base) || Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.2f", v / base),
+                    (long) r.get("membersComplete"), deliveries(r)));
+        }
         return md.toString();
     }
 

@@ -65,6 +65,10 @@ final class Scenarios {
     final int connectClients;
     final int idleClients;
     final int holdSeconds;
+    /** The format the fan-out's room members speak ({@code --member-protocol}); the sender is always GoHub. */
+    final MemberFormat memberFormat;
+    /** The fan-out runs as a warm-up round: its notes are kept, not printed. */
+    private boolean quietFanout;
     private long windowNanos;
     private long windowServer;
     private long windowSelf;
@@ -87,6 +91,7 @@ final class Scenarios {
         connectClients = o.getInt("--connect-clients", 10_000);
         idleClients = Math.max(connectClients, o.getInt("--idle-clients", 19_000));
         holdSeconds = o.getInt("--hold", 3);
+        memberFormat = MemberFormat.of(o.get("--member-protocol", "gohub"));
     }
 
     Result run(String scenario) throws Exception {
@@ -94,6 +99,8 @@ final class Scenarios {
         Result r = switch (scenario) {
             case "burst" -> burst();
             case "fanout-max" -> fanoutMax();
+            case "fanout-max:gohub", "fanout-max:jsonrpc", "fanout-max:gows", "fanout-max:sse" ->
+                    fanoutMax(MemberFormat.of(scenario.substring(scenario.indexOf(':') + 1)));
             case "broadcast" -> broadcast();
             case "echo-loop" -> echo(echoClients);
             case "ping" -> ping();
@@ -188,46 +195,101 @@ final class Scenarios {
         return r;
     }
 
-    /** Scenario 2: room of 1,000 members + 1 sender, 1,000 messages as fast as the socket takes them. */
+    /**
+     * Scenario 2: room of 1,000 members + 1 sender, 1,000 messages as fast as the socket takes them; the members in
+     * {@code --member-protocol} (gohub by default), the sender a GoHub client.
+     */
     Result fanoutMax() throws Exception {
-        Result r = new Result("fanout-max");
+        return fanoutMax(memberFormat);
+    }
+
+    /** Scenario 2 with members of {@code format}: every member must get every message once, in that format. */
+    Result fanoutMax(MemberFormat format) throws Exception {
+        Result r = new Result(format == MemberFormat.GOHUB ? "fanout-max" : "fanout-max:" + format.label);
+        r.quiet = quietFanout;
         int n = fanoutClients;
         Counters c = new Counters(n * (long) fanoutMessages);
         Member[] members = new Member[n + 1];
-        WsClient.Conn[] conns = openAll(r, n + 1, target::memberUri, i -> members[i] = new Member(c, fanoutMessages,
-                ROOM_MESSAGE));
-        sendJoins(conns);
-        boolean allJoined = awaitJoins(members, conns, 60);
+        WsClient.Conn[] memberConns = null;
+        SseStreams streams = null;
+        if (format.isWebSocket()) {
+            URI uri = format.uri(target);
+            memberConns = openAll(r, n, format == MemberFormat.GOHUB ? target::memberUri : i -> uri,
+                    i -> members[i] = new Member(c, fanoutMessages, format));
+        } else {
+            streams = new SseStreams();
+            long t0 = System.nanoTime();
+            streams.openAll(n, format.uri(target), i -> members[i] = new Member(c, fanoutMessages, format), inFlight,
+                    600);
+            int open = 0;
+            for (int i = 0; i < n; i++) {
+                open += members[i] != null && members[i].opened ? 1 : 0;
+            }
+            r.note("%d of %d SSE streams opened in %.1f s", open, n, (System.nanoTime() - t0) / 1e9);
+        }
+        WsClient.Conn[] senderConn = openAll(r, 1, target::memberUri,
+                i -> members[n] = new Member(c, fanoutMessages, MemberFormat.GOHUB));
+        WsClient.Conn sender = senderConn[0];
+        if (memberConns != null) {
+            sendJoins(memberConns, format.join);
+        }
+        sendJoins(senderConn, MemberFormat.GOHUB.join);
+        boolean allJoined = awaitJoins(members, 60);
         if (!allJoined) {
             r.note("join: %d of %d joined; %d error frames%s; %d connections closed by the server %s", c.joined.get(),
                     n + 1, c.errors.get(), c.firstError == null ? "" : " (first: " + c.firstError + ")",
                     c.serverClosed.get(), c.closeCodes);
         }
-        if (!members[n].joined) {
-            r.note("the sender did not join");
-            closeAll(conns);
-            return r;
+        try {
+            if (!members[n].joined) {
+                r.note("the sender did not join");
+                return r;
+            }
+            int receivers = 0;
+            for (int i = 0; i < n; i++) {
+                receivers += members[i] != null && members[i].joined ? 1 : 0;
+            }
+            long expected = (long) receivers * fanoutMessages;
+            Thread.sleep(500);
+            windowStart();
+            long cpu0 = windowServer;
+            long t0 = windowNanos;
+            c.measuring = true;
+            for (int s = 0; s < fanoutMessages; s++) {
+                sender.sendText(roomMessage(s, System.nanoTime(), 64));
+            }
+            Mark end = awaitCount(c.delivered::sum, expected, () -> true, 10, 300);
+            c.measuring = false;
+            Check check = check(members, 0, n, fanoutMessages);
+            summarizeDeliveries(r, c, end, cpu0, t0, expected, check,
+                    String.format(Locale.ROOT, "%d messages to %d %s receivers", fanoutMessages, receivers,
+                            format.label));
+            r.put("membersComplete", complete(members, n, fanoutMessages));
+            r.note("%d of %d members got every message exactly once", (long) r.get("membersComplete"), n);
+        } finally {
+            if (memberConns != null) {
+                closeAll(memberConns);
+            }
+            if (streams != null) {
+                streams.close();
+            }
+            closeAll(senderConn);
         }
-        int receivers = 0;
-        for (int i = 0; i < n; i++) {
-            receivers += members[i].joined ? 1 : 0;
-        }
-        long expected = (long) receivers * fanoutMessages;
-        Thread.sleep(500);
-        windowStart();
-        long cpu0 = windowServer;
-        long t0 = windowNanos;
-        c.measuring = true;
-        for (int s = 0; s < fanoutMessages; s++) {
-            conns[n].sendText(roomMessage(s, System.nanoTime(), 64));
-        }
-        Mark end = awaitCount(c.delivered::sum, expected, () -> true, 10, 300);
-        c.measuring = false;
-        Check check = check(members, 0, n, fanoutMessages);
-        summarizeDeliveries(r, c, end, cpu0, t0, expected, check,
-                String.format(Locale.ROOT, "%d messages to %d receivers", fanoutMessages, receivers));
-        closeAll(conns);
         return r;
+    }
+
+    /** Members among the first {@code n} that got each of the {@code messages} exactly once. */
+    private static long complete(Member[] members, int n, int messages) {
+        long complete = 0;
+        for (int i = 0; i < n; i++) {
+            Member m = members[i];
+            if (m != null) {
+                synchronized (m) {
+                    complete += m.distinct == messages && m.dup == 0 ? 1 : 0;
+                }
+            }
+        }
+        return complete;
     }
 
     /** Scenario 3: 1,000 clients, 200 admin broadcasts, each sent when the previous HTTP call returned. */
@@ -544,6 +606,38 @@ final class Scenarios {
         target.awaitNoClients(60);
     }
 
+    /**
+     * Warm-up of one member format: the fan-out scenario itself, in that format, again and again for
+     * {@code warmSeconds} (connects, joins, 1,000,000 deliveries and closes each time), so that the format's encoder
+     * and writer reach the JIT's top tier; each round's CPU per delivery is printed, to see it settle.
+     */
+    void warmupFanout(MemberFormat format, int warmSeconds) throws Exception {
+        if (warmSeconds <= 0) {
+            return;
+        }
+        System.out.printf("%s %s: warm-up %d s, fan-out with %s members%n", now(), target.label, warmSeconds,
+                format.label);
+        long start = System.nanoTime();
+        int round = 0;
+        while (System.nanoTime() - start < warmSeconds * 1_000_000_000L) {
+            Result r = fanoutMaxQuietly(format);
+            round++;
+            System.out.printf(Locale.ROOT, "  warm-up round %d (%3.0f s): %.2f us/delivery, %,d of %,d delivered%n",
+                    round, (System.nanoTime() - start) / 1e9, r.get("usPerDelivery"), (long) r.get("delivered"),
+                    (long) r.get("expected"));
+            target.awaitNoClients(60);
+        }
+    }
+
+    private Result fanoutMaxQuietly(MemberFormat format) throws Exception {
+        quietFanout = true;
+        try {
+            return fanoutMax(format);
+        } finally {
+            quietFanout = false;
+        }
+    }
+
     // ---------------------------------------------------------------------------------------------------- helpers
 
     private WsClient.Conn[] openAll(Result r, int n, java.util.function.IntFunction<URI> uri,
@@ -571,7 +665,10 @@ final class Scenarios {
 
     /** All join frames at once, {@code joinBatch} per turn (a yield between batches). */
     private void sendJoins(WsClient.Conn[] conns) {
-        byte[] join = bytes(JOIN);
+        sendJoins(conns, bytes(JOIN));
+    }
+
+    private void sendJoins(WsClient.Conn[] conns, byte[] join) {
         for (int i = 0; i < conns.length; i++) {
             if (conns[i] != null && conns[i].isOpen()) {
                 conns[i].sendText(join);
@@ -603,6 +700,25 @@ final class Scenarios {
             }
             if (System.nanoTime() > deadline) {
                 return false;
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    /** Waits until every member that opened joined, was refused or closed, or {@code seconds} passed; true if all joined. */
+    private static boolean awaitJoins(Member[] members, int seconds) throws Exception {
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+        while (true) {
+            int pending = 0;
+            boolean all = true;
+            for (Member m : members) {
+                if (m != null && m.opened && !m.joined && !m.refused && !m.closed) {
+                    pending++;
+                }
+                all &= m != null && m.joined;
+            }
+            if (pending == 0 || System.nanoTime() > deadline) {
+                return all;
             }
             Thread.sleep(5);
         }
@@ -849,14 +965,18 @@ final class Scenarios {
 
     /** A room member (or broadcast receiver): counts each numbered message once, in order. */
     static final class Member implements WsClient.Handler {
+        private static final byte[] SSE_ROOM_MESSAGE = bytes("room_message");
         private final Counters c;
         private final long[] seen;
         private final int messages;
         private final byte[] counted;
+        /** Non-null: a room member of this format (its frames classified by it), else a GoHub frame of type counted. */
+        private final MemberFormat format;
         /** Every message is expected (broadcast), not only once joined (room). */
         private final boolean expectAll;
         volatile boolean opened;
         volatile boolean joined;
+        volatile boolean closed;
         /** An error frame came before {@code room_joined}. */
         volatile boolean refused;
         int distinct;
@@ -865,10 +985,20 @@ final class Scenarios {
         private long last = -1;
 
         Member(Counters c, int messages, byte[] countedType) {
+            this(c, messages, countedType, null);
+        }
+
+        /** A room member whose frames are in {@code format} (the room messages it counts are that format's). */
+        Member(Counters c, int messages, MemberFormat format) {
+            this(c, messages, format == MemberFormat.SSE ? SSE_ROOM_MESSAGE : null, format);
+        }
+
+        private Member(Counters c, int messages, byte[] countedType, MemberFormat format) {
             this.c = c;
             this.messages = messages;
             this.seen = new long[(messages + 63) / 64];
             this.counted = countedType;
+            this.format = format;
             this.expectAll = countedType == BROADCAST;
         }
 
@@ -883,34 +1013,68 @@ final class Scenarios {
 
         @Override
         public void onText(WsClient.Conn conn, byte[] a, int off, int len) {
+            if (format != null) {
+                switch (format.classify(a, off, len)) {
+                    case MESSAGE -> received(a, off, off + len);
+                    case JOINED -> joinedNow();
+                    case ERROR -> errorNow(a, off, len);
+                    default -> {
+                    }
+                }
+                return;
+            }
             int end = off + len;
             int at = typeAt(a, off, len);
             if (matches(a, at, end, counted)) {
-                long now = System.nanoTime();
-                int p = WsClient.indexOf(a, at, end, P_KEY);
-                if (p < 0) {
-                    return;
-                }
-                p += P_KEY.length;
-                long seq = number(a, p, end);
-                long sentAt = number(a, skipNumber(a, p, end), end);
-                c.delivered.increment();
-                if (c.measuring) {
-                    c.latencies.add(now - sentAt);
-                }
-                got(seq);
+                received(a, at, end);
             } else if (matches(a, at, end, ROOM_JOINED)) {
-                if (!joined) {
-                    joined = true;
-                    c.lastJoinNanos = System.nanoTime();
-                    c.joined.incrementAndGet();
-                }
+                joinedNow();
             } else if (matches(a, at, end, ERROR)) {
-                if (!joined) {
-                    refused = true;
-                }
-                c.error(a, off, len);
+                errorNow(a, off, len);
             }
+        }
+
+        /** An SSE event: its type and its data line after {@code data:}. */
+        void onEvent(String type, byte[] a, int off, int len) {
+            switch (type) {
+                case "room_message" -> received(a, off, off + len);
+                case "room_joined" -> joinedNow();
+                case "error", "close" -> errorNow(a, off, len);
+                default -> {
+                }
+            }
+        }
+
+        /** A room message: its sequence number and send time from the payload {@code "p":"seq:nanos:..."}. */
+        private void received(byte[] a, int from, int end) {
+            long now = System.nanoTime();
+            int p = WsClient.indexOf(a, from, end, P_KEY);
+            if (p < 0) {
+                return;
+            }
+            p += P_KEY.length;
+            long seq = number(a, p, end);
+            long sentAt = number(a, skipNumber(a, p, end), end);
+            c.delivered.increment();
+            if (c.measuring) {
+                c.latencies.add(now - sentAt);
+            }
+            got(seq);
+        }
+
+        private void joinedNow() {
+            if (!joined) {
+                joined = true;
+                c.lastJoinNanos = System.nanoTime();
+                c.joined.incrementAndGet();
+            }
+        }
+
+        private void errorNow(byte[] a, int off, int len) {
+            if (!joined) {
+                refused = true;
+            }
+            c.error(a, off, len);
         }
 
         private synchronized void got(long seq) {
@@ -933,6 +1097,7 @@ final class Scenarios {
 
         @Override
         public void onClose(WsClient.Conn conn, int code, boolean byServer) {
+            closed = true;
             c.closed(code, byServer);
         }
     }
