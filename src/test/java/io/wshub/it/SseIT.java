@@ -208,6 +208,7 @@ class SseIT extends DeployedHub {
                 lastEventId = stream.lastEventId();
             }
             publish(publisher, room, "m", 1, 5); // the history keeps 2: it no longer reaches back to offset 1
+            awaitOffset(room, 5); // appended before the streams resume: none of them may come live
             for (String cursor : List.of(lastEventId, "not-a-cursor")) {
                 try (SseClient resumed = SseClient.connect(sse(room), Map.of("Last-Event-ID", cursor))) {
                     JsonObject joined = resumed.expect("room_joined").json();
@@ -328,6 +329,18 @@ class SseIT extends DeployedHub {
             assertEquals(List.of(stream.clientId(), socket.clientId).stream().sorted().toList(), ids);
             assertNotEquals(stream.clientId(), socket.clientId);
         }
+    }
+
+    /** Waits until the room's history holds {@code offset}: what was published is appended, not on its way. */
+    private void awaitOffset(String room, long offset) throws Exception {
+        for (int i = 0; i < 200; i++) {
+            if (admin().call("GET", "rooms/" + room + "/history?limit=1", null).json().getJsonNumber("offset")
+                    .longValue() >= offset) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("room " + room + " never reached offset " + offset);
     }
 
     private static void publish(WsClient publisher, String room, String prefix, int from, int to) {
