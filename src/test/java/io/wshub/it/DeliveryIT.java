@@ -108,20 +108,11 @@ class DeliveryIT {
         client.request("ack", TestData.data("ack_id", ackId));
     }
 
-    /** The sum of a counter's lines on a node whose labels include {@code label} (null for any). */
-    static double metric(PayaraNode node, String name, String label) throws Exception {
-        String body = WsClient.HTTP.send(HttpRequest.newBuilder(node.http("/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-        return body.lines().filter(line -> line.startsWith(name + "{") || line.startsWith(name + " "))
-                .filter(line -> label == null || line.contains(label))
-                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
-    }
-
     /** (3) The target ignores two deliveries and acknowledges the third; sender on A, target on B. */
     @Test
     void aPushIsRedeliveredUntilAcknowledgedAcrossNodes() throws Exception {
-        double redeliveries = metric(a, "wshub_redeliveries_total", null);
-        double acked = metric(a, "wshub_acks_total", "result=\"acked\"");
+        double redeliveries = a.metric("wshub_redeliveries_total", null);
+        double acked = a.metric("wshub_acks_total", "result=\"acked\"");
         try (WsClient sender = connect(a); WsClient target = connect(b)) {
             long request = sender.request("direct_message", TestData.data("target_id", target.userId,
                     "content", "hello", "ack", true, "ack_timeout_ms", 600, "ack_retries", 3));
@@ -145,13 +136,13 @@ class DeliveryIT {
             target.expectNothing(1500); // no fourth delivery
             sender.expectNothing(100);
         }
-        assertEquals(redeliveries + 2, metric(a, "wshub_redeliveries_total", null));
-        assertEquals(acked + 1, metric(a, "wshub_acks_total", "result=\"acked\""));
+        assertEquals(redeliveries + 2, a.metric("wshub_redeliveries_total", null));
+        assertEquals(acked + 1, a.metric("wshub_acks_total", "result=\"acked\""));
     }
 
     @Test
     void nobodyAcknowledgingIs4004AfterTheRetries() throws Exception {
-        double timeouts = metric(b, "wshub_acks_total", "result=\"timeout\"");
+        double timeouts = b.metric("wshub_acks_total", "result=\"timeout\"");
         try (WsClient sender = connect(b); WsClient target = connect(a)) {
             long request = sender.request("direct_message", TestData.data("target_id", target.userId,
                     "content", "ignored", "ack", true, "ack_timeout_ms", 300, "ack_retries", 1));
@@ -165,7 +156,7 @@ class DeliveryIT {
             ack(target, ackId);
             sender.expectNothing(500);
         }
-        assertEquals(timeouts + 1, metric(b, "wshub_acks_total", "result=\"timeout\""));
+        assertEquals(timeouts + 1, b.metric("wshub_acks_total", "result=\"timeout\""));
     }
 
     @Test
@@ -246,15 +237,15 @@ class DeliveryIT {
     @Test
     void anOfflineMessageArrivesOnceOnTheOtherNode() throws Exception {
         String chosen = unique("absent");
-        double stored = metric(a, "wshub_offline_stored_total", null);
-        double delivered = metric(b, "wshub_offline_delivered_total", null);
+        double stored = a.metric("wshub_offline_stored_total", null);
+        double delivered = b.metric("wshub_offline_delivered_total", null);
         long sentAt;
         try (WsClient sender = connect(a)) {
             sentAt = System.currentTimeMillis();
             sender.request("direct_message", TestData.data("target_id", "guest-" + chosen, "content", "while away"));
             sender.expectNothing(500); // no 4001, no reply
         }
-        assertEquals(stored + 1, metric(a, "wshub_offline_stored_total", null));
+        assertEquals(stored + 1, a.metric("wshub_offline_stored_total", null));
         try (WsClient target = connect(b, chosen)) {
             JsonObject message = target.expect("direct_message");
             assertEquals("while away", data(message).getString("content"));
@@ -264,7 +255,7 @@ class DeliveryIT {
             assertFalse(data(message).containsKey("ack_id"));
             target.expectNothing(500);
         }
-        assertEquals(delivered + 1, metric(b, "wshub_offline_delivered_total", null));
+        assertEquals(delivered + 1, b.metric("wshub_offline_delivered_total", null));
         try (WsClient again = connect(a, chosen)) {
             again.expectNothing(1000);
         }
@@ -362,7 +353,7 @@ class DeliveryIT {
     void beyondMaxPerUserTheOldestIsDroppedAndAdminSeesAndClearsTheList() throws Exception {
         String chosen = unique("full");
         String user = "guest-" + chosen;
-        double dropped = metric(a, "wshub_offline_dropped_total", null);
+        double dropped = a.metric("wshub_offline_dropped_total", null);
         long first = 0;
         for (int i = 1; i <= MAX_PER_USER + 1; i++) {
             Answer stored = admin(a, "POST", "users/" + user + "/messages", push("note", TestData.data("n", i)));
@@ -373,7 +364,7 @@ class DeliveryIT {
             }
             Thread.sleep(5);
         }
-        assertEquals(dropped + 1, metric(a, "wshub_offline_dropped_total", null));
+        assertEquals(dropped + 1, a.metric("wshub_offline_dropped_total", null));
         Answer offline = admin(b, "GET", "users/" + user + "/offline", null);
         assertEquals(200, offline.status(), offline.body());
         assertEquals(MAX_PER_USER, offline.json().getInt("count"));
@@ -467,7 +458,7 @@ class DeliveryIT {
 
     @Test
     void anUnknownAcknowledgementIsIgnoredAndCounted() throws Exception {
-        double unknown = metric(b, "wshub_acks_total", "result=\"unknown\"");
+        double unknown = b.metric("wshub_acks_total", "result=\"unknown\"");
         try (WsClient client = connect(b)) {
             ack(client, "no-such-ack");
             ack(client, "delivery-b." + unique("never-sent"));
@@ -475,13 +466,13 @@ class DeliveryIT {
             assertFalse(client.isClosed());
             client.call("ping", TestData.data(), "pong");
         }
-        assertEquals(unknown + 2, metric(b, "wshub_acks_total", "result=\"unknown\""));
+        assertEquals(unknown + 2, b.metric("wshub_acks_total", "result=\"unknown\""));
     }
 
     /** Only a connection of the push's user ends the wait: another user's ack of a leaked id is ignored. */
     @Test
     void anotherUsersAcknowledgementIsIgnored() throws Exception {
-        double unknown = metric(a, "wshub_acks_total", "result=\"unknown\"");
+        double unknown = a.metric("wshub_acks_total", "result=\"unknown\"");
         try (WsClient sender = connect(a); WsClient target = connect(b); WsClient intruder = connect(b)) {
             sender.request("direct_message", TestData.data("target_id", target.userId, "content", "mine",
                     "ack", true, "ack_timeout_ms", 800, "ack_retries", 2));
@@ -492,7 +483,7 @@ class DeliveryIT {
             ack(target, ackId);
             assertEquals(target.clientId, data(sender.expect("direct_acked")).getString("client_id"));
         }
-        assertEquals(unknown + 1, metric(a, "wshub_acks_total", "result=\"unknown\""));
+        assertEquals(unknown + 1, a.metric("wshub_acks_total", "result=\"unknown\""));
     }
 
     @Test

@@ -20,6 +20,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
+import static io.wshub.it.TestData.eventuallyHolds;
 import static io.wshub.it.AdminApi.assertProblem;
 import static io.wshub.it.TestData.data;
 import static io.wshub.it.TestData.push;
@@ -169,34 +170,6 @@ class HistoryIT {
         return range;
     }
 
-    static String metrics(PayaraNode node) throws Exception {
-        return WsClient.HTTP.send(HttpRequest.newBuilder(node.http("/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-    }
-
-    /** The sum of the samples of {@code name} whose line contains {@code labelFilter} (0 when there is none). */
-    static double metric(PayaraNode node, String name, String labelFilter) throws Exception {
-        return metrics(node).lines()
-                .filter(line -> line.startsWith(name + " ") || line.startsWith(name + "{"))
-                .filter(line -> labelFilter == null || line.contains(labelFilter))
-                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
-    }
-
-    static void eventually(String what, ClusterCheck condition) throws InterruptedException {
-        TestData.eventually(what, 20_000, () -> {
-            try {
-                return condition.holds();
-            } catch (Exception | AssertionError e) {
-                return false;
-            }
-        });
-    }
-
-    @FunctionalInterface
-    interface ClusterCheck {
-        boolean holds() throws Exception;
-    }
-
     // ------------------------------------------------------------------ 1. recovery mid-stream
 
     @Test
@@ -257,7 +230,7 @@ class HistoryIT {
             }
             member.abort();
             // the first half is in the history: the replay is at least 900 messages, far more than the send queue
-            eventually("the first half is in the history", () -> admin(a, "GET", "rooms/" + room
+            eventuallyHolds("the first half is in the history", () -> admin(a, "GET", "rooms/" + room
                     + "/history?limit=1", null).json().getJsonNumber("offset").longValue() >= half);
 
             try (WsClient back = connect(rejoinOn)) {
@@ -315,7 +288,7 @@ class HistoryIT {
                 assertEquals("OK", jedis.flushAll());
             }
             // both nodes registered their state again: their members are in the directory again
-            eventually("the nodes registered again", () -> admin(a, "GET", "rooms/" + room + "/members", null)
+            eventuallyHolds("the nodes registered again", () -> admin(a, "GET", "rooms/" + room + "/members", null)
                     .array().size() == 2);
             try (WsClient returning = connect(b)) {
                 JsonObject rejoined = recover(returning, room, 5, epoch);
@@ -655,7 +628,7 @@ class HistoryIT {
             first.call("leave_room", data("room_id", room), "room_left");
             second.call("leave_room", data("room_id", room), "room_left");
         }
-        eventually("the room has no members", () -> admin(a, "GET", "rooms/" + room, null).json()
+        eventuallyHolds("the room has no members", () -> admin(a, "GET", "rooms/" + room, null).json()
                 .getInt("members") == 0);
         Answer info = admin(b, "GET", "rooms/" + room, null);
         assertEquals(200, info.status(), info.body());
@@ -684,9 +657,9 @@ class HistoryIT {
     @Test
     void historyAppendsAndRecoveriesAreCounted() throws Exception {
         String room = unique("metered");
-        double appends = metric(b, "wshub_history_appends_total", null);
-        double recovered = metric(b, "wshub_recoveries_total", "result=\"recovered\"");
-        double notRecovered = metric(b, "wshub_recoveries_total", "result=\"not_recovered\"");
+        double appends = b.metric("wshub_history_appends_total", null);
+        double recovered = b.metric("wshub_recoveries_total", "result=\"recovered\"");
+        double notRecovered = b.metric("wshub_recoveries_total", "result=\"not_recovered\"");
         String epoch;
         try (WsClient sender = connect(b); WsClient member = connect(a)) {
             epoch = join(member, room).getString("epoch");
@@ -696,7 +669,7 @@ class HistoryIT {
                 expectRoomMessage(member, "c" + i, i);
             }
         }
-        assertEquals(appends + 7, metric(b, "wshub_history_appends_total", null), "one append per message on B");
+        assertEquals(appends + 7, b.metric("wshub_history_appends_total", null), "one append per message on B");
         try (WsClient back = connect(b); WsClient lost = connect(b)) {
             assertTrue(recover(back, room, 5, epoch).getBoolean("recovered"));
             expectRoomMessage(back, "c6", 6);
@@ -704,9 +677,9 @@ class HistoryIT {
             assertFalse(recover(lost, room, 5, epoch + "-old").getBoolean("recovered"));
             lost.expectNothing(200);
         }
-        assertEquals(recovered + 1, metric(b, "wshub_recoveries_total", "result=\"recovered\""));
-        assertEquals(notRecovered + 1, metric(b, "wshub_recoveries_total", "result=\"not_recovered\""));
-        String body = metrics(b);
+        assertEquals(recovered + 1, b.metric("wshub_recoveries_total", "result=\"recovered\""));
+        assertEquals(notRecovered + 1, b.metric("wshub_recoveries_total", "result=\"not_recovered\""));
+        String body = b.metrics();
         assertTrue(body.contains("wshub_history_appends_total"), "appends are exported");
         assertTrue(body.contains("wshub_recoveries_total{"), "recoveries are exported with their result");
     }

@@ -130,6 +130,20 @@ final class PayaraNode implements AutoCloseable {
         waitFor();
     }
 
+    /** This node's /metrics body (OpenMetrics text). */
+    String metrics() throws Exception {
+        return WsClient.HTTP.send(java.net.http.HttpRequest.newBuilder(http("/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /** The sum of the samples of {@code name} whose line contains {@code labelFilter} (null: any; 0 when none). */
+    double metric(String name, String labelFilter) throws Exception {
+        return metrics().lines()
+                .filter(line -> line.startsWith(name + " ") || line.startsWith(name + "{"))
+                .filter(line -> labelFilter == null || line.contains(labelFilter))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+    }
+
     @Override
     public void close() {
         process.destroy();

@@ -42,6 +42,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
+import static io.wshub.it.TestData.eventuallyHolds;
 import static io.wshub.it.AdminApi.assertProblem;
 import static io.wshub.it.TestData.data;
 import static io.wshub.it.TestData.unique;
@@ -284,34 +285,6 @@ class PresenceIT {
         return events.get(0);
     }
 
-    static String metrics(PayaraNode node) throws Exception {
-        return WsClient.HTTP.send(HttpRequest.newBuilder(node.http("/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-    }
-
-    /** The sum of the samples of {@code name} whose line contains {@code labelFilter} (0 when there is none). */
-    static double metric(PayaraNode node, String name, String labelFilter) throws Exception {
-        return metrics(node).lines()
-                .filter(line -> line.startsWith(name + " ") || line.startsWith(name + "{"))
-                .filter(line -> labelFilter == null || line.contains(labelFilter))
-                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
-    }
-
-    static void eventually(String what, Check condition) throws InterruptedException {
-        TestData.eventually(what, 20_000, () -> {
-            try {
-                return condition.holds();
-            } catch (Exception | AssertionError e) {
-                return false;
-            }
-        });
-    }
-
-    @FunctionalInterface
-    interface Check {
-        boolean holds() throws Exception;
-    }
-
     static Set<String> entries(JsonObject presence) {
         return presence.getJsonArray("clients").stream().map(JsonValue::asJsonObject)
                 .map(m -> m.getString("client_id") + "|" + m.getString("user_id") + "|" + m.getString("node_id"))
@@ -473,7 +446,7 @@ class PresenceIT {
             for (int i = 0; i < heard.size(); i++) {
                 assertEquals(i % 2 == 0 ? "user_online" : "user_offline", heard.get(i), "watcher heard " + heard);
             }
-            eventually("every CDI event observed", () -> cdiEvents(a, " " + user + " ").size() == 2 * rounds);
+            eventuallyHolds("every CDI event observed", () -> cdiEvents(a, " " + user + " ").size() == 2 * rounds);
             List<String> observed = cdiEvents(a, " " + user + " ");
             for (int i = 0; i < observed.size(); i++) {
                 assertTrue(observed.get(i).startsWith(i % 2 == 0 ? "user_online" : "user_offline"),
@@ -493,7 +466,7 @@ class PresenceIT {
         try (WsClient asker = WsClient.connect(b.ws(""))) {
             user(c, onC, "web").close();
             user(a, onA, "web").close();
-            eventually("both offline", () -> {
+            eventuallyHolds("both offline", () -> {
                 JsonObject statuses = status(asker, onC, onA);
                 return !statuses.getJsonObject(onC).getBoolean("online")
                         && !statuses.getJsonObject(onA).getBoolean("online");
@@ -501,7 +474,7 @@ class PresenceIT {
             JsonObject statuses = status(asker, onC, onA);
             long seenC = statuses.getJsonObject(onC).getJsonNumber("last_seen").longValue();
             assertTrue(seenC > 0, statuses.toString());
-            eventually("C's last-seen expires", () -> status(asker, onC).getJsonObject(onC).isNull("last_seen"));
+            eventuallyHolds("C's last-seen expires", () -> status(asker, onC).getJsonObject(onC).isNull("last_seen"));
             assertOffline(status(asker, onC).getJsonObject(onC), null);
             assertTrue(System.currentTimeMillis() - seenC >= C_LAST_SEEN_TTL * 1000L - 100, "not before the TTL");
             assertFalse(status(asker, onA).getJsonObject(onA).isNull("last_seen"), "A keeps it 30 days");
@@ -715,13 +688,14 @@ class PresenceIT {
             for (Future<?> f : going) {
                 f.get(60, TimeUnit.SECONDS);
             }
-            eventually("the departures are counted", () -> stats(observerA, room).getInt("clients") == remaining.size());
+            eventuallyHolds("the departures are counted",
+                    () -> stats(observerA, room).getInt("clients") == remaining.size());
             assertExact(room, observerA, observerB, remaining, remainingUsers.size());
 
             for (WsClient client : clients) {
                 client.close();
             }
-            eventually("everyone left", () -> stats(observerB, room).getInt("clients") == 0);
+            eventuallyHolds("everyone left", () -> stats(observerB, room).getInt("clients") == 0);
             JsonObject empty = stats(observerA, room);
             assertEquals(0, empty.getInt("users"), empty.toString());
             assertEquals(Set.of(), entries(presence(observerA, room)));
@@ -786,7 +760,7 @@ class PresenceIT {
             // exactly max-list members: all listed, not truncated
             members.remove(0).close();
             members.remove(0).close();
-            eventually("two fewer", () -> stats(members.get(0), room).getInt("clients") == C_MAX_LIST);
+            eventuallyHolds("two fewer", () -> stats(members.get(0), room).getInt("clients") == C_MAX_LIST);
             JsonObject exact = presence(members.get(0), room);
             assertFalse(exact.getBoolean("truncated"), exact.toString());
             assertEquals(C_MAX_LIST, exact.getJsonArray("clients").size());
@@ -1060,7 +1034,7 @@ class PresenceIT {
             watcher.expectNothing(800); // the same user: no transition
 
             peerOnB.close();
-            eventually("the peer's first connection went", () -> stats(guest2, room).getInt("clients") == 2);
+            eventuallyHolds("the peer's first connection went", () -> stats(guest2, room).getInt("clients") == 2);
             JsonObject last = stats(guest2, room);
             assertEquals(2, last.getInt("users"), last.toString());
             guest.close();
@@ -1150,7 +1124,7 @@ class PresenceIT {
 
     /** Waits until the cluster's connection count stops moving (earlier tests' closes are asynchronous). */
     private static void stable() throws Exception {
-        eventually("the totals settle", () -> {
+        eventuallyHolds("the totals settle", () -> {
             Views.PresenceTotals first = totals(a);
             Thread.sleep(500);
             return first.equals(totals(b));
@@ -1173,28 +1147,28 @@ class PresenceIT {
     void metricsCountWatchersAndEvents() throws Exception {
         String user = unique("metered");
         String room = createRoom(a, true);
-        double watchers = metric(b, "wshub_presence_watchers", null);
-        double online = metric(a, "wshub_presence_events_total", "type=\"user_online\"");
-        double offline = metric(a, "wshub_presence_events_total", "type=\"user_offline\"");
-        double joined = metric(a, "wshub_presence_events_total", "type=\"member_joined\"");
-        double left = metric(a, "wshub_presence_events_total", "type=\"member_left\"");
+        double watchers = b.metric("wshub_presence_watchers", null);
+        double online = a.metric("wshub_presence_events_total", "type=\"user_online\"");
+        double offline = a.metric("wshub_presence_events_total", "type=\"user_offline\"");
+        double joined = a.metric("wshub_presence_events_total", "type=\"member_joined\"");
+        double left = a.metric("wshub_presence_events_total", "type=\"member_left\"");
         try (WsClient watcher = WsClient.connect(b.ws(""))) {
             watch(watcher, user, unique("other"));
-            assertEquals(watchers + 2, metric(b, "wshub_presence_watchers", null));
+            assertEquals(watchers + 2, b.metric("wshub_presence_watchers", null));
             watch(watcher, user);
-            assertEquals(watchers + 2, metric(b, "wshub_presence_watchers", null), "a watch counts once");
+            assertEquals(watchers + 2, b.metric("wshub_presence_watchers", null), "a watch counts once");
             try (WsClient target = user(a, user, "web")) {
                 expectOnline(watcher, user, "web");
                 join(target, room);
                 leave(target, room);
             }
             expectOffline(watcher, user);
-            assertEquals(online + 1, metric(a, "wshub_presence_events_total", "type=\"user_online\""));
-            assertEquals(offline + 1, metric(a, "wshub_presence_events_total", "type=\"user_offline\""));
-            assertEquals(joined + 1, metric(a, "wshub_presence_events_total", "type=\"member_joined\""));
-            assertEquals(left + 1, metric(a, "wshub_presence_events_total", "type=\"member_left\""));
+            assertEquals(online + 1, a.metric("wshub_presence_events_total", "type=\"user_online\""));
+            assertEquals(offline + 1, a.metric("wshub_presence_events_total", "type=\"user_offline\""));
+            assertEquals(joined + 1, a.metric("wshub_presence_events_total", "type=\"member_joined\""));
+            assertEquals(left + 1, a.metric("wshub_presence_events_total", "type=\"member_left\""));
         }
-        eventually("the departed watcher's watches are gone",
-                () -> metric(b, "wshub_presence_watchers", null) == watchers);
+        eventuallyHolds("the departed watcher's watches are gone",
+                () -> b.metric("wshub_presence_watchers", null) == watchers);
     }
 }

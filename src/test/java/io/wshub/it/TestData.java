@@ -57,6 +57,23 @@ final class TestData {
         assertTrue(condition.getAsBoolean(), what);
     }
 
+    /** A condition that may fail to be read (a node still starting, a frame not there yet): that counts as false. */
+    @FunctionalInterface
+    interface Check {
+        boolean holds() throws Exception;
+    }
+
+    /** Waits up to 20 s for {@code condition}; a check that throws is not met yet. */
+    static void eventuallyHolds(String what, Check condition) throws InterruptedException {
+        eventually(what, 20_000, () -> {
+            try {
+                return condition.holds();
+            } catch (Exception | AssertionError e) {
+                return false;
+            }
+        });
+    }
+
     /** The value of the first line of {@code name} in a /metrics body; {@code name} may include the start of labels. */
     static double metric(String metricsBody, String name) {
         for (String line : metricsBody.split("\n")) {
