@@ -2,7 +2,6 @@ package io.wshub.admin;
 
 import io.wshub.cluster.Presence;
 import io.wshub.presence.PresenceViews;
-import io.wshub.protocol.Json;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonObject;
@@ -53,8 +52,7 @@ public class PresenceResource {
     @Operation(summary = "The status of 1 to 100 users: {user_ids} -> {statuses: {id: {online, platforms, last_seen}}}")
     public Response status(JsonObject body) {
         List<String> userIds = PresenceViews.userIds(body, "user_ids");
-        JsonObject statuses = Json.object().add("statuses", PresenceViews.statuses(presence.statuses(userIds)))
+        return Response.ok(PresenceViews.statuses(presence.statuses(userIds)).toString(), MediaType.APPLICATION_JSON)
                 .build();
-        return Response.ok(statuses.toString(), MediaType.APPLICATION_JSON).build();
     }
 }

@@ -209,9 +209,11 @@ public final class RedisDirectory implements Directory {
     public boolean updateClient(ClientRecord before, ClientRecord after, int maxPerUser) {
         // the time the script stores as the old user's last-seen is the time the listener tells its watchers
         long[] at = new long[1];
+        // a token refresh keeps the user: its rooms are not touched, so not read
+        boolean moving = !before.userId().equals(after.userId());
         long result = write("changing a connection's user", jedis -> {
             while (true) {
-                List<String> joined = List.copyOf(jedis.smembers(clientRooms(after.clientId())));
+                List<String> joined = moving ? List.copyOf(jedis.smembers(clientRooms(after.clientId()))) : List.of();
                 List<String> keys = new ArrayList<>(7 + 2 * joined.size());
                 keys.addAll(List.of(clientKey(after.clientId()), user(after.userId()), user(before.userId()),
                         onlineUsersKey(), nodesKey(), lastSeenKey(before.userId()), clientRooms(after.clientId())));

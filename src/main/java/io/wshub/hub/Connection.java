@@ -191,17 +191,20 @@ public final class Connection {
      * @throws Frame.UnencodableException if the message cannot be written as UTF-8; nothing is queued
      */
     public boolean send(Outbound message) {
+        return send(message, null);
+    }
+
+    /** In this connection's own codec, which maps the ids of the requests it answers. */
+    private boolean send(Outbound message, RoomPosition position) {
         String text = codec.encode(message);
-        return text == null || send(Frame.of(text)); // null: the codec holds it back (a batch answer, say)
+        return text == null || send(Frame.of(text, position)); // null: the codec holds it back (a batch answer, say)
     }
 
     /** Queues a message shared with other receivers, reusing its frame (one per wire format). */
     public boolean send(Delivery delivery) {
         if (delivery.message().requestId() != null) {
-            // an answer: this connection's own codec maps the request's id; the frame keeps the delivery's room
-            // position (an SSE stream's cursor learns a room's epoch from room_joined)
-            String text = codec.encode(delivery.message());
-            return text == null || send(Frame.of(text, delivery.roomPosition()));
+            // an answer, keeping the delivery's room position (an SSE stream's cursor learns a room's epoch from it)
+            return send(delivery.message(), delivery.roomPosition());
         }
         Frame frame = delivery.frameFor(codec.shared());
         return frame != null && send(frame);

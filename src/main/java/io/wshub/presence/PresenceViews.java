@@ -62,18 +62,23 @@ public final class PresenceViews {
         return new HubException(ErrorCode.INVALID_FORMAT, message);
     }
 
-    /** 2001 unless the permissions allow watching every one of the users. */
-    public static void requireWatch(Permissions permissions, List<String> userIds) {
+    /** The ids of {@link #userIds}, after a 2001 unless the permissions allow watching every one of them. */
+    public static List<String> watchableUserIds(JsonObject data, Permissions permissions) {
+        List<String> userIds = userIds(data, "user_ids");
         for (String userId : userIds) {
             permissions.require("watch", userId);
         }
+        return userIds;
     }
 
-    /** {@code {"<id>": {online, platforms, last_seen}}}, {@code last_seen} null when not seen within the TTL. */
+    /**
+     * {@code {statuses: {"<id>": {online, platforms, last_seen}}}}, {@code last_seen} null when not seen within the
+     * TTL: the answer of {@code user_status}, {@code watch_users} and {@code POST /api/presence/status}.
+     */
     public static JsonObject statuses(Map<String, Presence.UserStatus> statuses) {
         JsonObjectBuilder all = Json.object();
         statuses.forEach((userId, status) -> all.add(userId, status(status)));
-        return all.build();
+        return Json.object().add("statuses", all).build();
     }
 
     public static JsonObject status(Presence.UserStatus status) {

@@ -2,7 +2,6 @@ package io.wshub.presence;
 
 import io.wshub.cluster.Presence;
 import io.wshub.hub.ClusterCalls;
-import io.wshub.protocol.Json;
 import io.wshub.routing.AsyncMessageHandler;
 import io.wshub.routing.MessageType;
 import io.wshub.routing.Reply;
@@ -28,9 +27,8 @@ public class UserStatusHandler implements AsyncMessageHandler {
 
     @Override
     public CompletionStage<Reply> handle(Request request) {
-        List<String> userIds = PresenceViews.userIds(request.data(), "user_ids");
-        PresenceViews.requireWatch(request.client().permissions(), userIds);
-        return cluster.call(() -> presence.statuses(userIds)).thenApply(statuses -> request.reply("user_status",
-                Json.object().add("statuses", PresenceViews.statuses(statuses)).build()));
+        List<String> userIds = PresenceViews.watchableUserIds(request.data(), request.client().permissions());
+        return cluster.call(() -> presence.statuses(userIds))
+                .thenApply(statuses -> request.reply("user_status", PresenceViews.statuses(statuses)));
     }
 }

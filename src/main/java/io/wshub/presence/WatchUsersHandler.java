@@ -2,7 +2,6 @@ package io.wshub.presence;
 
 import io.wshub.cluster.Presence;
 import io.wshub.hub.ClusterCalls;
-import io.wshub.protocol.Json;
 import io.wshub.routing.AsyncMessageHandler;
 import io.wshub.routing.MessageType;
 import io.wshub.routing.Reply;
@@ -32,11 +31,9 @@ public class WatchUsersHandler implements AsyncMessageHandler {
 
     @Override
     public CompletionStage<Reply> handle(Request request) {
-        List<String> userIds = PresenceViews.userIds(request.data(), "user_ids");
-        PresenceViews.requireWatch(request.client().permissions(), userIds);
+        List<String> userIds = PresenceViews.watchableUserIds(request.data(), request.client().permissions());
         return cluster.onWorker(watchers.watch(request.client(), userIds))
                 .thenCompose(subscribed -> cluster.call(() -> presence.statuses(userIds)))
-                .thenApply(statuses -> request.reply("users_watched",
-                        Json.object().add("statuses", PresenceViews.statuses(statuses)).build()));
+                .thenApply(statuses -> request.reply("users_watched", PresenceViews.statuses(statuses)));
     }
 }
