@@ -77,6 +77,10 @@ public class HubConfig {
     boolean grizzlyDirectWrites;
 
     @Inject
+    @ConfigProperty(name = "wshub.grizzly.trim-upgrade-request", defaultValue = "true")
+    boolean trimUpgradeRequest;
+
+    @Inject
     @ConfigProperty(name = "wshub.session.single-per-platform", defaultValue = "false")
     boolean singleSessionPerPlatform;
 
@@ -167,6 +171,11 @@ public class HubConfig {
     /** Data frames written straight to the socket's write queue (see transport.GrizzlyDirectWrites). */
     public boolean grizzlyDirectWrites() {
         return grizzlyDirectWrites;
+    }
+
+    /** The upgrade request's scratch buffers released once a WebSocket is open (see transport.UpgradeRequestTrim). */
+    public boolean trimUpgradeRequest() {
+        return trimUpgradeRequest;
     }
 
     /** Frames encoded once and written raw to every receiver (see transport.TyrusRawFrames). */

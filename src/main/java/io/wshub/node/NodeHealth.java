@@ -9,6 +9,7 @@ import io.wshub.hub.HubConfig;
 import io.wshub.hub.HubScheduler;
 import io.wshub.transport.TyrusIdleTimerFix;
 import io.wshub.transport.GrizzlyDirectWrites;
+import io.wshub.transport.UpgradeRequestTrim;
 import io.wshub.transport.TyrusRawFrames;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
@@ -42,6 +43,8 @@ public class NodeHealth {
     TyrusRawFrames rawFrames;
     @Inject
     GrizzlyDirectWrites directWrites;
+    @Inject
+    UpgradeRequestTrim requestTrim;
     @Inject
     Bus bus;
     @Inject
@@ -84,6 +87,7 @@ public class NodeHealth {
                     .withData("tyrus_idle_timer_fix", tyrusFix.status())
                     .withData("tyrus_raw_frames", rawFrames.status())
                     .withData("grizzly_direct_writes", directWrites.status())
+                    .withData("grizzly_upgrade_request_trim", requestTrim.status())
                     .build();
         };
     }

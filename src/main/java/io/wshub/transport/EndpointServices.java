@@ -35,6 +35,8 @@ public class EndpointServices {
     @Inject
     GrizzlyDirectWrites directWrites;
     @Inject
+    UpgradeRequestTrim requestTrim;
+    @Inject
     AuthConfig authConfig;
     @Inject
     Identities identities;

@@ -14,11 +14,8 @@ import org.glassfish.grizzly.asyncqueue.WritableMessage;
 import org.glassfish.grizzly.memory.Buffers;
 import org.glassfish.grizzly.memory.MemoryManager;
 
-import java.lang.reflect.Field;
-import java.lang.reflect.Method;
 import java.net.SocketAddress;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
 
 /**
@@ -32,8 +29,8 @@ import java.util.logging.Logger;
  * through Tyrus ({@link TyrusRawFrames}), so the container sees the connection write. A frame completes when it is
  * written to the socket, or queued behind a full socket buffer; a connection that is closed fails the write.
  * <p>
- * The connection is reached once per session through private fields of Tyrus and Payara's web container (the same
- * objects that hold the upgrade request). Switch: {@code wshub.grizzly.direct-writes} (default true). If the path or
+ * The connection is reached once per session through private fields of Tyrus and Payara's web container
+ * ({@link UpgradeRequests}). Switch: {@code wshub.grizzly.direct-writes} (default true). If the path or
  * Grizzly is not there (another container, a Payara change), frames go through Tyrus instead: this logs SEVERE once,
  * readiness reports it, and the test that checks {@link #status()} fails.
  */
@@ -45,11 +42,9 @@ public class GrizzlyDirectWrites {
     @Inject
     HubConfig config;
 
-    private final ConcurrentHashMap<String, Field> fields = new ConcurrentHashMap<>();
-    /** Looked up on the first session: every upgraded session has the same container classes. */
-    private volatile Method getWebConnection;
-    private volatile Method getCoyoteRequest;
-    private volatile Method getConnection;
+    @Inject
+    UpgradeRequests requests;
+
     /** The switch is read when asked: the configuration is injected after construction. */
     private final ContainerShortcut shortcut = new ContainerShortcut(LOG, "wshub.grizzly.direct-writes",
             "Frames cannot be written to Grizzly directly (Payara changed?); they go through Tyrus", "used by",
@@ -76,64 +71,13 @@ public class GrizzlyDirectWrites {
         return shortcut.status();
     }
 
-    /**
-     * TyrusSession.asyncRemote.webSocket.protocolHandler.writer (Tyrus's servlet writer) .tyrusHttpUpgradeHandler
-     * .getWebConnection() (Catalina's) .request.getCoyoteRequest() (Grizzly's) .getConnection().
-     */
+    /** Grizzly's connection of the upgrade request. */
     private Object grizzlyConnection(Session session) throws ReflectiveOperationException {
-        Object remote = read(session, "asyncRemote");
-        Object webSocket = read(remote, "webSocket");
-        Object protocolHandler = read(webSocket, "protocolHandler");
-        Object writer = read(protocolHandler, "writer");
-        Object upgradeHandler = read(writer, "tyrusHttpUpgradeHandler");
-        Method connectionOf = getWebConnection;
-        if (connectionOf == null) {
-            connectionOf = method(upgradeHandler.getClass(), "getWebConnection");
-            connectionOf.setAccessible(true);
-            getWebConnection = connectionOf;
-        }
-        Object webConnection = connectionOf.invoke(upgradeHandler);
-        Object catalinaRequest = read(webConnection, "request");
-        Method coyoteRequestOf = getCoyoteRequest;
-        if (coyoteRequestOf == null) {
-            coyoteRequestOf = catalinaRequest.getClass().getMethod("getCoyoteRequest");
-            getCoyoteRequest = coyoteRequestOf;
-        }
-        Object grizzlyRequest = coyoteRequestOf.invoke(catalinaRequest);
-        Method connectionOfRequest = getConnection;
-        if (connectionOfRequest == null) {
-            connectionOfRequest = grizzlyRequest.getClass().getMethod("getConnection");
-            getConnection = connectionOfRequest;
-        }
-        Object connection = connectionOfRequest.invoke(grizzlyRequest);
+        Object connection = requests.call(requests.grizzlyRequest(session), "getConnection");
         if (connection == null) {
             throw new NoSuchFieldException("the upgraded request has no Grizzly connection");
         }
         return connection;
-    }
-
-    private Object read(Object owner, String name) throws ReflectiveOperationException {
-        if (owner == null) {
-            throw new NoSuchFieldException("no object to read " + name + " from");
-        }
-        Class<?> type = owner.getClass();
-        Field field = fields.get(type.getName() + "#" + name);
-        if (field == null) {
-            field = ContainerShortcut.field(type, name);
-            fields.put(type.getName() + "#" + name, field);
-        }
-        return field.get(owner);
-    }
-
-    private static Method method(Class<?> type, String name) throws NoSuchMethodException {
-        for (Class<?> at = type; at != null; at = at.getSuperclass()) {
-            try {
-                return at.getDeclaredMethod(name);
-            } catch (NoSuchMethodException notHere) {
-                // the superclass may declare it
-            }
-        }
-        throw new NoSuchMethodException(type.getName() + "." + name + "()");
     }
 
     /**

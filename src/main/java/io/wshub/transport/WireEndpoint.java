@@ -47,6 +47,7 @@ public abstract class WireEndpoint {
     private final TyrusIdleTimerFix tyrusFix;
     private final TyrusRawFrames rawFrames;
     private final GrizzlyDirectWrites directWrites;
+    private final UpgradeRequestTrim requestTrim;
     private final AuthConfig authConfig;
     private final Identities identities;
 
@@ -64,6 +65,7 @@ public abstract class WireEndpoint {
         this.tyrusFix = services.tyrusFix;
         this.rawFrames = services.rawFrames;
         this.directWrites = services.directWrites;
+        this.requestTrim = services.requestTrim;
         this.authConfig = services.authConfig;
         this.identities = services.identities;
         this.metrics = services.metrics;
@@ -88,6 +90,7 @@ public abstract class WireEndpoint {
 
     private void identifyAndAdmit(Session session, SessionOutlet outlet) {
         tyrusFix.apply(session);
+        requestTrim.apply(session);
         session.setMaxIdleTimeout(0);
         int limit = config.maxMessageBytes();
         session.setMaxTextMessageBufferSize((int) Math.min(Integer.MAX_VALUE, (long) limit * CONTAINER_LIMIT_FACTOR));

@@ -643,6 +643,38 @@ class HubIT extends DeployedHub {
         }
     }
 
+    /**
+     * The scratch buffers of each upgrade request are released once its session is open (UpgradeRequestTrim), and
+     * the container still decodes query parameters afterwards: its requests are recycled and reused by later
+     * handshakes, whose (percent-encoded) client_id must come through whole.
+     */
+    @Test
+    void upgradeRequestTrimIsAppliedToEverySessionAndLaterHandshakesStillDecodeTheirParameters() throws Exception {
+        for (int round = 0; round < 3; round++) {
+            List<WsClient> clients = new ArrayList<>();
+            try {
+                for (int i = 0; i < 20; i++) {
+                    String chosen = unique("trim-" + round + "-" + i + "-" + "x".repeat(40 * i % 90)) + "@host";
+                    WsClient client = WsClient.connect(ws("?platform=web&client_id="
+                            + chosen.replace("@", "%40")));
+                    clients.add(client);
+                    assertEquals("guest-" + chosen, client.userId, "the client_id of handshake " + i);
+                }
+                WsClient last = clients.get(clients.size() - 1);
+                last.request("echo", data("n", round));
+                assertEquals(round, last.expect("echo").getJsonObject("data").getInt("n"));
+            } finally {
+                clients.forEach(WsClient::close);
+            }
+        }
+        try (WsClient client = WsClient.connect(ws())) {
+            String status = readiness("grizzly_upgrade_request_trim");
+            assertTrue(status.startsWith("applied to "), status);
+            long sessions = Long.parseLong(status.replaceAll("\\D", ""));
+            assertEquals((long) metric("wshub_connections_total"), sessions, status);
+        }
+    }
+
     private String readiness(String field) throws Exception {
         JsonObject readiness = Json.parse(http("/health/ready").body()).asJsonObject().getJsonArray("checks")
                 .getValuesAs(JsonObject.class).stream()

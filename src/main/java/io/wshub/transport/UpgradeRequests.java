@@ -1,0 +1,83 @@
+package io.wshub.transport;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.websocket.Session;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Finds the container's objects under an upgraded WebSocket session, for the shortcuts that reach below Tyrus
+ * ({@link GrizzlyDirectWrites}, {@link UpgradeRequestTrim}): Grizzly's request of the upgrade, which Payara keeps
+ * for the life of the WebSocket because its input buffer is where the frames are read from. The path goes through
+ * private fields of Tyrus and Payara's web container, looked up once and cached; every upgraded session has the same
+ * classes. Reflection only, so that nothing here links against classes a full Payara Server domain may hide.
+ */
+@ApplicationScoped
+public class UpgradeRequests {
+
+    private final ConcurrentHashMap<String, Field> fields = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Method> methods = new ConcurrentHashMap<>();
+
+    /**
+     * Grizzly's {@code org.glassfish.grizzly.http.server.Request} of the upgrade: TyrusSession.asyncRemote.webSocket
+     * .protocolHandler.writer (Tyrus's servlet writer) .tyrusHttpUpgradeHandler.getWebConnection() (Catalina's)
+     * .request.getCoyoteRequest().
+     */
+    Object grizzlyRequest(Session session) throws ReflectiveOperationException {
+        Object remote = read(session, "asyncRemote");
+        Object webSocket = read(remote, "webSocket");
+        Object protocolHandler = read(webSocket, "protocolHandler");
+        Object writer = read(protocolHandler, "writer");
+        Object upgradeHandler = read(writer, "tyrusHttpUpgradeHandler");
+        Object webConnection = call(upgradeHandler, "getWebConnection");
+        Object catalinaRequest = read(webConnection, "request");
+        Object grizzlyRequest = call(catalinaRequest, "getCoyoteRequest");
+        if (grizzlyRequest == null) {
+            throw new NoSuchFieldException("the upgraded session has no Grizzly request");
+        }
+        return grizzlyRequest;
+    }
+
+    /** A field's value, declared by the owner's class or a superclass. */
+    Object read(Object owner, String name) throws ReflectiveOperationException {
+        if (owner == null) {
+            throw new NoSuchFieldException("no object to read " + name + " from");
+        }
+        String key = owner.getClass().getName() + "#" + name;
+        Field field = fields.get(key);
+        if (field == null) {
+            field = ContainerShortcut.field(owner.getClass(), name);
+            fields.put(key, field);
+        }
+        return field.get(owner);
+    }
+
+    /** Calls a method without parameters, declared (public or not) by the owner's class or a superclass. */
+    Object call(Object owner, String name) throws ReflectiveOperationException {
+        if (owner == null) {
+            throw new NoSuchMethodException("no object to call " + name + "() on");
+        }
+        String key = owner.getClass().getName() + "#" + name + "()";
+        Method method = methods.get(key);
+        if (method == null) {
+            method = method(owner.getClass(), name);
+            methods.put(key, method);
+        }
+        return method.invoke(owner);
+    }
+
+    private static Method method(Class<?> type, String name) throws NoSuchMethodException {
+        for (Class<?> at = type; at != null; at = at.getSuperclass()) {
+            try {
+                Method method = at.getDeclaredMethod(name);
+                method.setAccessible(true);
+                return method;
+            } catch (NoSuchMethodException notHere) {
+                // the superclass may declare it
+            }
+        }
+        throw new NoSuchMethodException(type.getName() + "." + name + "()");
+    }
+}
