@@ -85,6 +85,7 @@ public class NodeHealth {
                     .withData("heartbeat", beating ? "current" : "late: more than the node TTL ago")
                     .withData("cluster_calls_waiting", cluster.waiting())
                     .withData("tyrus_idle_timer_fix", tyrusFix.status())
+                    .withData("tyrus_sessions_born_with_fix", tyrusFix.bornWithFix())
                     .withData("tyrus_raw_frames", rawFrames.status())
                     .withData("grizzly_direct_writes", directWrites.status())
                     .withData("grizzly_upgrade_request_trim", requestTrim.status())

@@ -18,6 +18,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Logger;
 
 /**
@@ -31,6 +32,12 @@ import java.util.logging.Logger;
  * scheduler into the session's private {@code service} field that runs zero-delay tasks in place and hands delayed
  * ones to the hub's plain scheduler.
  * <p>
+ * A session takes its scheduler from the container when Tyrus constructs it, and schedules the first such task right
+ * there (its constructor sets the idle timeout), before any endpoint code runs: about 10% of a connect's CPU went to
+ * that one task capturing the context (a ServiceLoader scan). So the first session also puts the replacement into its
+ * container ({@code BaseContainer.managedScheduledExecutorService}, which only hands schedulers to sessions and times
+ * them out), and every later session is born with it; {@link #bornWithFix()} counts those.
+ * <p>
  * Switch: {@code wshub.tyrus.idle-timer-fix} (default true). If Tyrus changes so that the field is gone, the fix
  * logs SEVERE once, readiness reports it, and the integration test that checks {@link #status()} fails.
  */
@@ -39,6 +46,7 @@ public class TyrusIdleTimerFix {
 
     private static final Logger LOG = Logger.getLogger(TyrusIdleTimerFix.class.getName());
     static final String FIELD = "service";
+    static final String CONTAINER_FIELD = "managedScheduledExecutorService";
 
     @Inject
     HubConfig config;
@@ -47,6 +55,8 @@ public class TyrusIdleTimerFix {
 
     private InPlaceZeroDelayScheduler replacement;
     private volatile Field serviceField;
+    private volatile Object fixedContainer;
+    private final LongAdder bornWithFix = new LongAdder();
     /** The switch is read when asked: the configuration is injected after construction. */
     private final ContainerShortcut shortcut = new ContainerShortcut(LOG, "wshub.tyrus.idle-timer-fix",
             "The Tyrus idle-timer fix cannot be applied (Tyrus changed?); every message now costs a managed-executor "
@@ -64,7 +74,12 @@ public class TyrusIdleTimerFix {
         }
         try {
             Field field = field(session);
-            field.set(session, replacement);
+            if (field.get(session) == replacement) {
+                bornWithFix.increment();
+            } else {
+                field.set(session, replacement);
+            }
+            fixContainer(session.getContainer());
             shortcut.used();
         } catch (ReflectiveOperationException | RuntimeException e) {
             shortcut.failed(e);
@@ -83,6 +98,30 @@ public class TyrusIdleTimerFix {
     /** "disabled", "failed: ...", "applied to N sessions", or "waiting for the first session". */
     public String status() {
         return shortcut.status();
+    }
+
+    /** Sessions that Tyrus constructed with the replacement already (all but those before the first one). */
+    public long bornWithFix() {
+        return bornWithFix.sum();
+    }
+
+    /** Once per container: the scheduler it gives the sessions it constructs becomes the replacement. */
+    private void fixContainer(Object container) throws ReflectiveOperationException {
+        if (container == fixedContainer) {
+            return;
+        }
+        synchronized (this) {
+            if (container == fixedContainer) {
+                return;
+            }
+            Field field = ContainerShortcut.field(container.getClass(), CONTAINER_FIELD);
+            if (field.getType() != ScheduledExecutorService.class) {
+                throw new NoSuchFieldException(container.getClass().getName() + "." + CONTAINER_FIELD + " is a "
+                        + field.getType().getName());
+            }
+            field.set(container, replacement);
+            fixedContainer = container;
+        }
     }
 
     private Field field(Session session) throws NoSuchFieldException {
