@@ -24,6 +24,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.function.Supplier;
 
 /**
  * This node's admitted connections and their users: lookups without a global lock (concurrent maps; a user's set of
@@ -57,8 +58,8 @@ public class Hub implements Connection.Host {
 
     @PostConstruct
     void init() {
-        metrics = metrics.direct();
-        config = config.direct();
+        metrics = metrics.direct().get();
+        config = config.direct().get();
         maxQueuedFrames = config.sendQueueMaxFrames();
         maxQueuedChars = config.sendQueueMaxBytes();
         metrics.gauge("wshub_connections_current", "Open WebSocket connections", this::connectionCount);
@@ -286,9 +287,10 @@ public class Hub implements Connection.Host {
 
     /**
      * This bean itself rather than its client proxy: hot paths keep it in a field and skip the proxy's context lookup
-     * on every call (an application-scoped bean lives as long as its users).
+     * on every call (an application-scoped bean lives as long as its users). Wrapped, because Weld's client proxy
+     * hands back itself in place of a returned {@code this}: a plain {@code return this} gave the proxy.
      */
-    public Hub direct() {
-        return this;
+    public Supplier<Hub> direct() {
+        return () -> this;
     }
 }

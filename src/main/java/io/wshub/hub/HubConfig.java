@@ -5,6 +5,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import java.util.function.Supplier;
+
 
 /**
  * Every {@code wshub.*} setting of the single-node hub, read once through MicroProfile Config (environment variables
@@ -185,9 +187,10 @@ public class HubConfig {
 
     /**
      * This bean itself rather than its client proxy: hot paths keep it in a field and skip the proxy's context lookup
-     * on every call (an application-scoped bean lives as long as its users).
+     * on every call (an application-scoped bean lives as long as its users). Wrapped, because Weld's client proxy
+     * hands back itself in place of a returned {@code this}: a plain {@code return this} gave the proxy.
      */
-    public HubConfig direct() {
-        return this;
+    public Supplier<HubConfig> direct() {
+        return () -> this;
     }
 }

@@ -19,6 +19,7 @@ import java.util.concurrent.CompletionException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
+import java.util.function.Supplier;
 
 /**
  * Reaches users, connections and everyone on any node: this node's connections directly, the others' through the
@@ -183,9 +184,10 @@ public class Messenger {
 
     /**
      * This bean itself rather than its client proxy: hot paths keep it in a field and skip the proxy's context lookup
-     * on every call (an application-scoped bean lives as long as its users).
+     * on every call (an application-scoped bean lives as long as its users). Wrapped, because Weld's client proxy
+     * hands back itself in place of a returned {@code this}: a plain {@code return this} gave the proxy.
      */
-    public Messenger direct() {
-        return this;
+    public Supplier<Messenger> direct() {
+        return () -> this;
     }
 }

@@ -6,6 +6,7 @@ import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /** The {@code wshub.limits.*} and {@code wshub.rate-limit.*} settings; 0 means no limit. */
 @ApplicationScoped
@@ -52,9 +53,10 @@ public class LimitsConfig {
 
     /**
      * This bean itself rather than its client proxy: hot paths keep it in a field and skip the proxy's context lookup
-     * on every call (an application-scoped bean lives as long as its users).
+     * on every call (an application-scoped bean lives as long as its users). Wrapped, because Weld's client proxy
+     * hands back itself in place of a returned {@code this}: a plain {@code return this} gave the proxy.
      */
-    public LimitsConfig direct() {
-        return this;
+    public Supplier<LimitsConfig> direct() {
+        return () -> this;
     }
 }

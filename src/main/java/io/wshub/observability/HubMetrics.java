@@ -16,6 +16,7 @@ import org.eclipse.microprofile.metrics.Timer;
 
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * The hub's MicroProfile metrics. Counters are registered without their {@code _total} suffix because the
@@ -174,9 +175,10 @@ public class HubMetrics {
 
     /**
      * This bean itself rather than its client proxy: hot paths keep it in a field and skip the proxy's context lookup
-     * on every call (an application-scoped bean lives as long as its users).
+     * on every call (an application-scoped bean lives as long as its users). Wrapped, because Weld's client proxy
+     * hands back itself in place of a returned {@code this}: a plain {@code return this} gave the proxy.
      */
-    public HubMetrics direct() {
-        return this;
+    public Supplier<HubMetrics> direct() {
+        return () -> this;
     }
 }

@@ -77,8 +77,8 @@ public class PresenceEvents implements Presence.Listener {
 
     /** Starts listening to the directory; before the node admits its first connection. */
     public void start() {
-        hub = hub.direct();
-        metrics = metrics.direct();
+        hub = hub.direct().get();
+        metrics = metrics.direct().get();
         observed = new Observed(observes(new UserOnline(null, null)), observes(new UserOffline(null, 0)),
                 observes(new MemberJoined(null, null, null)), observes(new MemberLeft(null, null, null)));
         watchers.start();

@@ -50,7 +50,7 @@ public class Watchers {
 
     @PostConstruct
     void init() {
-        hub = hub.direct();
+        hub = hub.direct().get();
         hub.onDeparture(connection -> unwatch(connection, null));
         metrics.gauge("wshub_presence_watchers", "Watches of users held by this node's connections (connection, user)",
                 watches::get);

@@ -38,8 +38,8 @@ public class RoomMessageHandler implements AsyncMessageHandler {
 
     @PostConstruct
     void direct() {
-        rooms = rooms.direct();
-        hub = hub.direct();
+        rooms = rooms.direct().get();
+        hub = hub.direct().get();
     }
 
     @Override

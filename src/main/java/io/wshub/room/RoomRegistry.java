@@ -30,6 +30,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.function.Supplier;
 
 /**
  * Rooms: the {@link Directory} decides (existence, capacity, membership, cluster-wide); this registry keeps each room's
@@ -73,8 +74,8 @@ public class RoomRegistry {
 
     @PostConstruct
     void init() {
-        hub = hub.direct();
-        metrics = metrics.direct();
+        hub = hub.direct().get();
+        metrics = metrics.direct().get();
         local = new LocalRooms(roomId -> bus.interestChanged(roomId));
         // Local bookkeeping only; the directory forgets the connection's memberships with the connection itself.
         hub.onDeparture(connection -> local.forget(connection));
@@ -406,9 +407,10 @@ public class RoomRegistry {
 
     /**
      * This bean itself rather than its client proxy: hot paths keep it in a field and skip the proxy's context lookup
-     * on every call (an application-scoped bean lives as long as its users).
+     * on every call (an application-scoped bean lives as long as its users). Wrapped, because Weld's client proxy
+     * hands back itself in place of a returned {@code this}: a plain {@code return this} gave the proxy.
      */
-    public RoomRegistry direct() {
-        return this;
+    public Supplier<RoomRegistry> direct() {
+        return () -> this;
     }
 }

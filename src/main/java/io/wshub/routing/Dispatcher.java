@@ -29,6 +29,7 @@ import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.function.Supplier;
 
 /**
  * Routes each decoded client message to the handler of its type and sends the reply or the error frame.
@@ -70,9 +71,9 @@ public class Dispatcher {
 
     @PostConstruct
     void resolveHandlers() {
-        hub = hub.direct();
-        metrics = metrics.direct();
-        limits = limits.direct();
+        hub = hub.direct().get();
+        metrics = metrics.direct().get();
+        limits = limits.direct().get();
         maxMessageBytes = config.maxMessageBytes();
         receivedObserved = !beanManager.resolveObserverMethods(new MessageReceived(null, null, null, null, null))
                 .isEmpty();
@@ -209,9 +210,10 @@ public class Dispatcher {
 
     /**
      * This bean itself rather than its client proxy: hot paths keep it in a field and skip the proxy's context lookup
-     * on every call (an application-scoped bean lives as long as its users).
+     * on every call (an application-scoped bean lives as long as its users). Wrapped, because Weld's client proxy
+     * hands back itself in place of a returned {@code this}: a plain {@code return this} gave the proxy.
      */
-    public Dispatcher direct() {
-        return this;
+    public Supplier<Dispatcher> direct() {
+        return () -> this;
     }
 }

@@ -12,6 +12,8 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.spi.CDI;
 import jakarta.inject.Inject;
 
+import java.util.function.Supplier;
+
 /**
  * What a WebSocket endpoint instance needs, looked up once: the endpoints are plain objects made by
  * {@link EndpointConfigurator}, because Tyrus makes every CDI endpoint instance under one container-wide lock, which
@@ -48,15 +50,16 @@ public class EndpointServices {
         current = this;
     }
 
-    EndpointServices instance() {
-        return this;
+    /** Wrapped: Weld's client proxy hands back itself in place of a returned {@code this}. */
+    Supplier<EndpointServices> instance() {
+        return () -> this;
     }
 
     /** The published services; looked up through CDI if a connection came before the application said it started. */
     static EndpointServices current() {
         EndpointServices services = current;
         if (services == null) {
-            services = CDI.current().select(EndpointServices.class).get().instance();
+            services = CDI.current().select(EndpointServices.class).get().instance().get();
             current = services;
         }
         return services;

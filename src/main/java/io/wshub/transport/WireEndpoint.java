@@ -61,7 +61,7 @@ public abstract class WireEndpoint {
     WireEndpoint(EndpointServices services, String protocol) {
         this.admission = services.admission;
         this.config = services.config;
-        this.dispatcher = services.dispatcher.direct();
+        this.dispatcher = services.dispatcher.direct().get();
         this.tyrusFix = services.tyrusFix;
         this.rawFrames = services.rawFrames;
         this.directWrites = services.directWrites;

@@ -1,6 +1,7 @@
 package io.wshub.it;
 
 import io.wshub.it.app.CreateRoomHandler;
+import io.wshub.it.app.DirectBeansHandler;
 import io.wshub.it.app.EventLog;
 import io.wshub.it.app.FailingHandler;
 import io.wshub.it.app.InspectHandler;
@@ -48,7 +49,7 @@ class HubIT extends DeployedHub {
     @Deployment(testable = false)
     static WebArchive deployment() {
         return Deployments.hub("hub", CONFIG, ShoutHandler.class, FailingHandler.class, EventLog.class,
-                InspectHandler.class, CreateRoomHandler.class, ShoutHandler.Shout.class);
+                InspectHandler.class, CreateRoomHandler.class, ShoutHandler.Shout.class, DirectBeansHandler.class);
     }
 
     @Test
@@ -590,6 +591,25 @@ class HubIT extends DeployedHub {
                     .filter(check -> check.getString("name").equals("wshub-readiness")).findFirst().orElseThrow();
             assertEquals("UP", readiness.getString("status"));
             assertEquals("it-node", readiness.getJsonObject("data").getString("node_id"));
+        }
+    }
+
+    /**
+     * Hot paths keep each bean's {@code direct()} instead of its client proxy. A plain {@code return this} came back as
+     * the proxy (Weld's client proxy returns itself in place of the instance), so every call still went through it.
+     */
+    @Test
+    void directBeansAreTheBeansThemselvesNotTheirClientProxies() {
+        try (WsClient client = WsClient.connect(ws())) {
+            JsonObject classes = client.call("test_direct_beans", data(), "test_direct_beans").getJsonObject("data");
+            assertTrue(classes.getString("injected Hub").contains("Proxy"), "the injected field is a client proxy: "
+                    + classes.getString("injected Hub"));
+            for (String bean : List.of("Hub", "HubConfig", "Messenger", "LimitsConfig", "HubMetrics", "RoomRegistry",
+                    "Dispatcher")) {
+                String type = classes.getString(bean);
+                assertFalse(type.contains("Proxy"), bean + ".direct() gave " + type);
+                assertTrue(type.startsWith("io.wshub."), bean + ".direct() gave " + type);
+            }
         }
     }
 
