@@ -670,9 +670,10 @@ class HubIT extends DeployedHub {
     }
 
     /**
-     * The scratch buffers of each upgrade request are released once its session is open (UpgradeRequestTrim), and
-     * the container still decodes query parameters afterwards: its requests are recycled and reused by later
-     * handshakes, whose (percent-encoded) client_id must come through whole.
+     * The scratch buffers and headers of each upgrade request are released once its session is open
+     * (UpgradeRequestTrim), and the container still reads requests afterwards: its request objects are recycled and
+     * reused by later handshakes, whose headers must be parsed again (each handshake succeeds) and whose
+     * (percent-encoded) client_id must come through whole; frames still flow on the trimmed connections.
      */
     @Test
     void upgradeRequestTrimIsAppliedToEverySessionAndLaterHandshakesStillDecodeTheirParameters() throws Exception {
