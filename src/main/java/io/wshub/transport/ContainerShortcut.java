@@ -1,6 +1,7 @@
 package io.wshub.transport;
 
 import java.lang.reflect.Field;
+import java.lang.reflect.Method;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.logging.Level;
@@ -91,5 +92,19 @@ final class ContainerShortcut {
             }
         }
         throw new NoSuchFieldException(type.getName() + "." + name);
+    }
+
+    /** A method without parameters declared by {@code type} or one of its superclasses, made accessible. */
+    static Method method(Class<?> type, String name) throws NoSuchMethodException {
+        for (Class<?> at = type; at != null; at = at.getSuperclass()) {
+            try {
+                Method method = at.getDeclaredMethod(name);
+                method.setAccessible(true);
+                return method;
+            } catch (NoSuchMethodException notHere) {
+                // the superclass may declare it
+            }
+        }
+        throw new NoSuchMethodException(type.getName() + "." + name + "()");
     }
 }

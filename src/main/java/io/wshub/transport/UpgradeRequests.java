@@ -62,22 +62,9 @@ public class UpgradeRequests {
         String key = owner.getClass().getName() + "#" + name + "()";
         Method method = methods.get(key);
         if (method == null) {
-            method = method(owner.getClass(), name);
+            method = ContainerShortcut.method(owner.getClass(), name);
             methods.put(key, method);
         }
         return method.invoke(owner);
-    }
-
-    private static Method method(Class<?> type, String name) throws NoSuchMethodException {
-        for (Class<?> at = type; at != null; at = at.getSuperclass()) {
-            try {
-                Method method = at.getDeclaredMethod(name);
-                method.setAccessible(true);
-                return method;
-            } catch (NoSuchMethodException notHere) {
-                // the superclass may declare it
-            }
-        }
-        throw new NoSuchMethodException(type.getName() + "." + name + "()");
     }
 }
