@@ -175,7 +175,7 @@ public class HubConfig {
         return grizzlyDirectWrites;
     }
 
-    /** The upgrade request's scratch buffers released once a WebSocket is open (see transport.UpgradeRequestTrim). */
+    /** What the upgrade request held only for the handshake is released once a socket is open (UpgradeRequestTrim). */
     public boolean trimUpgradeRequest() {
         return trimUpgradeRequest;
     }
