@@ -7,6 +7,7 @@ import io.wshub.hub.ClusterCalls;
 import io.wshub.hub.Connection;
 import io.wshub.hub.Hub;
 import io.wshub.protocol.Json;
+import io.wshub.protocol.Outbound;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -72,17 +74,7 @@ public class OfflineReplay {
 
     private void replay(String clientId, String userId, List<OfflineMessage> messages) {
         Connection connection = hub.connection(clientId).orElse(null);
-        int count = 0;
-        for (OfflineMessage message : messages) {
-            if (connection == null || !connection.send(frame(message))) {
-                break;
-            }
-            count++;
-            if (message.acknowledged()) {
-                written.computeIfAbsent(clientId, id -> new ConcurrentHashMap<>()).put(message.ackId(),
-                        message);
-            }
-        }
+        int count = connection == null ? 0 : write(connection, messages, this::frame);
         metrics.offlineDelivered(count);
         if (connection == null || !connection.isOpen()) {
             written.remove(clientId); // gone meanwhile: its disconnect may have come first
@@ -100,8 +92,32 @@ public class OfflineReplay {
         }
     }
 
+    /**
+     * Sends {@code messages} to {@code connection} in order until one is refused; returns how many were sent. An
+     * acknowledged one is remembered before it is sent: the send may write it to the socket at once, and its client's
+     * {@code ack} can arrive, on another thread, before {@code send} returns.
+     */
+    int write(Connection connection, List<OfflineMessage> messages, Function<OfflineMessage, Outbound> frames) {
+        int count = 0;
+        for (OfflineMessage message : messages) {
+            Map<String, OfflineMessage> remembered = message.acknowledged()
+                    ? written.computeIfAbsent(connection.id(), id -> new ConcurrentHashMap<>()) : null;
+            if (remembered != null) {
+                remembered.put(message.ackId(), message);
+            }
+            if (!connection.send(frames.apply(message))) {
+                if (remembered != null) {
+                    remembered.remove(message.ackId(), message);
+                }
+                break;
+            }
+            count++;
+        }
+        return count;
+    }
+
     /** The server message a stored one is replayed as: its data marked offline, with its original time. */
-    private io.wshub.protocol.Outbound frame(OfflineMessage message) {
+    private Outbound frame(OfflineMessage message) {
         String data = Json.PROVIDER.createObjectBuilder(Json.parse(message.dataJson()).asJsonObject())
                 .add("offline", true).add("timestamp", message.timestamp()).build().toString();
         return hub.relayed(message.type(), data, message.timestamp());
