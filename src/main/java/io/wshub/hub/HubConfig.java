@@ -83,6 +83,10 @@ public class HubConfig {
     boolean trimUpgradeRequest;
 
     @Inject
+    @ConfigProperty(name = "wshub.tyrus.close-linger-ms", defaultValue = "2000")
+    long closeLingerMillis;
+
+    @Inject
     @ConfigProperty(name = "wshub.session.single-per-platform", defaultValue = "false")
     boolean singleSessionPerPlatform;
 
@@ -178,6 +182,14 @@ public class HubConfig {
     /** What the upgrade request held only for the handshake is released once a socket is open (UpgradeRequestTrim). */
     public boolean trimUpgradeRequest() {
         return trimUpgradeRequest;
+    }
+
+    /**
+     * How long a socket the hub closes stays open for the client's answering close frame, reading what the client
+     * still sends (see transport.LingeringClose); 0 closes it right after the close frame.
+     */
+    public long closeLingerMillis() {
+        return closeLingerMillis;
     }
 
     /** Frames encoded once and written raw to every receiver (see transport.TyrusRawFrames). */

@@ -10,6 +10,7 @@ import io.wshub.hub.HubScheduler;
 import io.wshub.transport.TyrusIdleTimerFix;
 import io.wshub.transport.GrizzlyDirectWrites;
 import io.wshub.transport.UpgradeRequestTrim;
+import io.wshub.transport.LingeringClose;
 import io.wshub.transport.TyrusRawFrames;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
@@ -45,6 +46,8 @@ public class NodeHealth {
     GrizzlyDirectWrites directWrites;
     @Inject
     UpgradeRequestTrim requestTrim;
+    @Inject
+    LingeringClose lingeringClose;
     @Inject
     Bus bus;
     @Inject
@@ -89,6 +92,7 @@ public class NodeHealth {
                     .withData("tyrus_raw_frames", rawFrames.status())
                     .withData("grizzly_direct_writes", directWrites.status())
                     .withData("grizzly_upgrade_request_trim", requestTrim.status())
+                    .withData("tyrus_close_linger", lingeringClose.status())
                     .build();
         };
     }

@@ -8,7 +8,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * What the three shortcuts through the container's internals share (the idle-timer fix, raw frames, direct writes):
+ * What the shortcuts through the container's internals share (the idle-timer fix, raw frames, direct writes, the
+ * upgrade request trim, the lingering close):
  * a switch, the first failure (after which the shortcut is off for good: logged SEVERE once, reported by readiness,
  * and the test that checks {@link #status()} fails), a count of sessions for readiness, and the reflective lookups
  * into Tyrus's classes.

@@ -37,11 +37,13 @@ final class SessionOutlet implements Outlet {
     private final FrameSender raw;
     private final AtomicInteger state = new AtomicInteger(OPENING);
     private volatile CloseReason heldClose;
+    private final LingeringClose lingeringClose;
 
-    SessionOutlet(Session session, FrameSender direct, FrameSender raw) {
+    SessionOutlet(Session session, FrameSender direct, FrameSender raw, LingeringClose lingeringClose) {
         this.session = session;
         this.data = direct != null ? direct : raw;
         this.raw = raw;
+        this.lingeringClose = lingeringClose;
     }
 
     /** May complete inline; throws what the container throws (the connection treats it as a failed send). */
@@ -111,6 +113,7 @@ final class SessionOutlet implements Outlet {
     private void close(CloseReason reason) {
         try {
             if (session.isOpen()) {
+                lingeringClose.arrange(session); // the socket waits for the client's answer to this close
                 session.close(reason);
             }
         } catch (Exception e) {

@@ -9,7 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Finds the container's objects under an upgraded WebSocket session, for the shortcuts that reach below Tyrus
- * ({@link GrizzlyDirectWrites}, {@link UpgradeRequestTrim}): Grizzly's request of the upgrade, which Payara keeps
+ * ({@link GrizzlyDirectWrites}, {@link UpgradeRequestTrim}, {@link LingeringClose}): Grizzly's request of the upgrade, which Payara keeps
  * for the life of the WebSocket because its input buffer is where the frames are read from. The path goes through
  * private fields of Tyrus and Payara's web container, looked up once and cached; every upgraded session has the same
  * classes. Reflection only, so that nothing here links against classes a full Payara Server domain may hide.
@@ -26,10 +26,7 @@ public class UpgradeRequests {
      * .request.getCoyoteRequest().
      */
     Object grizzlyRequest(Session session) throws ReflectiveOperationException {
-        Object remote = read(session, "asyncRemote");
-        Object webSocket = read(remote, "webSocket");
-        Object protocolHandler = read(webSocket, "protocolHandler");
-        Object writer = read(protocolHandler, "writer");
+        Object writer = read(protocolHandler(session), "writer");
         Object upgradeHandler = read(writer, "tyrusHttpUpgradeHandler");
         Object webConnection = call(upgradeHandler, "getWebConnection");
         Object catalinaRequest = read(webConnection, "request");
@@ -38,6 +35,11 @@ public class UpgradeRequests {
             throw new NoSuchFieldException("the upgraded session has no Grizzly request");
         }
         return grizzlyRequest;
+    }
+
+    /** Tyrus's {@code ProtocolHandler} of a session: TyrusSession.asyncRemote.webSocket.protocolHandler. */
+    Object protocolHandler(Session session) throws ReflectiveOperationException {
+        return read(read(read(session, "asyncRemote"), "webSocket"), "protocolHandler");
     }
 
     /** A field's value, declared by the owner's class or a superclass. */

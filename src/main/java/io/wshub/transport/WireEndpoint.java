@@ -48,6 +48,7 @@ public abstract class WireEndpoint {
     private final TyrusRawFrames rawFrames;
     private final GrizzlyDirectWrites directWrites;
     private final UpgradeRequestTrim requestTrim;
+    private final LingeringClose lingeringClose;
     private final AuthConfig authConfig;
     private final Identities identities;
 
@@ -66,6 +67,7 @@ public abstract class WireEndpoint {
         this.rawFrames = services.rawFrames;
         this.directWrites = services.directWrites;
         this.requestTrim = services.requestTrim;
+        this.lingeringClose = services.lingeringClose;
         this.authConfig = services.authConfig;
         this.identities = services.identities;
         this.metrics = services.metrics;
@@ -79,7 +81,7 @@ public abstract class WireEndpoint {
     @OnOpen
     public void open(Session session) {
         SessionOutlet outlet = new SessionOutlet(session, directWrites.senderFor(session),
-                rawFrames.senderFor(session));
+                rawFrames.senderFor(session), lingeringClose);
         metrics.connectionOpened(protocol);
         try {
             identifyAndAdmit(session, outlet);

@@ -13,6 +13,7 @@ import java.util.List;
 import static io.wshub.it.TestData.data;
 import static io.wshub.it.TestData.unique;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LimitsIT extends DeployedHub {
 
     static final int MAX_CONNECTIONS = 12;
+    static final int LINGER_MILLIS = 15_000;
 
     @Deployment(testable = false)
     static WebArchive deployment() {
@@ -30,7 +32,8 @@ class LimitsIT extends DeployedHub {
                 wshub.limits.max-rooms-per-connection=3
                 wshub.allow-query-client-id=true
                 wshub.rate-limit.echo=5
-                """.formatted(MAX_CONNECTIONS));
+                wshub.tyrus.close-linger-ms=%d
+                """.formatted(MAX_CONNECTIONS, LINGER_MILLIS));
     }
 
     @Test
@@ -158,6 +161,52 @@ class LimitsIT extends DeployedHub {
             assertEquals(1008, client.awaitClose(10_000));
             assertEquals("rate limit exceeded", client.closeReason());
         }
+    }
+
+    /**
+     * A client flooding without pause is closed with 1008 while its frames still arrive. The server keeps reading them
+     * until the client answers the close, so the close frame is not lost to a TCP reset (closing a socket with unread
+     * input resets it): the client reads the 1008, the frames it sent meanwhile (here: for 300 ms after it read the
+     * close) meet no reset, and the server ends the connection once the client answered, well before its linger.
+     */
+    @Test
+    void aFloodingClientStillReadsItsCloseFrameWhileItsFramesArrive() throws Exception {
+        try (RawWebSocket flooder = new RawWebSocket(ws())) {
+            java.util.concurrent.atomic.AtomicLong stopAt = new java.util.concurrent.atomic.AtomicLong(Long.MAX_VALUE);
+            java.util.concurrent.atomic.AtomicReference<Exception> writeFailure =
+                    new java.util.concurrent.atomic.AtomicReference<>();
+            Thread writer = new Thread(() -> {
+                try {
+                    for (int id = 1; System.nanoTime() < stopAt.get(); id++) {
+                        flooder.sendText("{\"message_id\":" + id + ",\"message_type\":\"echo\",\"data\":{}}");
+                    }
+                } catch (java.io.IOException e) {
+                    writeFailure.set(e);
+                }
+            }, "flooder");
+            writer.start();
+            RawWebSocket.Frame close;
+            int errors = 0;
+            try {
+                while ((close = flooder.read()).opcode() != RawWebSocket.CLOSE) {
+                    errors += close.text().contains("\"message_type\":\"error\"") ? 1 : 0;
+                }
+            } finally {
+                stopAt.set(System.nanoTime() + 300_000_000L);
+            }
+            writer.join(10_000);
+            assertEquals(1008, close.closeCode());
+            assertEquals("rate limit exceeded", close.closeReason());
+            assertTrue(errors > 0, "4002 errors came before the close");
+            assertNull(writeFailure.get(), "the server reset the connection while the client still sent: "
+                    + writeFailure.get());
+            flooder.sendClose(1008, "");
+            long tookMillis = flooder.awaitEndOfStream(20_000);
+            assertTrue(tookMillis < LINGER_MILLIS, "the server closed once answered, not after its linger: "
+                    + tookMillis + " ms");
+        }
+        String readiness = http("/health/ready").body();
+        assertTrue(readiness.contains("\"tyrus_close_linger\":\"applied to "), readiness);
     }
 
     private void awaitNoConnections() throws Exception {

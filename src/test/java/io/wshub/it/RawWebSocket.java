@@ -107,6 +107,30 @@ final class RawWebSocket implements AutoCloseable {
         return new Frame(first & 0x0f, payload);
     }
 
+    /**
+     * Reads until the server closes the TCP connection and returns how long that took; an exception if it reset the
+     * connection instead, or sent nothing for {@code timeoutMillis}.
+     */
+    long awaitEndOfStream(int timeoutMillis) throws IOException {
+        long start = System.nanoTime();
+        socket.setSoTimeout(timeoutMillis);
+        byte[] discard = new byte[8192];
+        while (in.read(discard) >= 0) {
+            // frames after the close frame would be a protocol error, but are not this method's concern
+        }
+        return (System.nanoTime() - start) / 1_000_000;
+    }
+
+    /** Sends a close frame with this code and reason. */
+    void sendClose(int code, String reason) throws IOException {
+        byte[] text = reason.getBytes(StandardCharsets.UTF_8);
+        byte[] payload = new byte[2 + text.length];
+        payload[0] = (byte) (code >> 8);
+        payload[1] = (byte) code;
+        System.arraycopy(text, 0, payload, 2, text.length);
+        send(CLOSE, payload, true);
+    }
+
     /** Sends one masked frame (clients must mask). */
     void send(int opcode, byte[] payload, boolean fin) throws IOException {
         out.write(frame(opcode, payload, fin));
