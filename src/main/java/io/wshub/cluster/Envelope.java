@@ -26,7 +26,8 @@ import java.nio.charset.StandardCharsets;
  * @param except   for {@link Kind#ROOM_MESSAGE}: the connection that sent it and does not receive it (null for none)
  * @param offset   for {@link Kind#ROOM_MESSAGE} of a room with history: the message's offset in the room's stream
  *                 (0 for none). Such a message is delivered by every node from the bus, its origin included, so that
- *                 every node delivers a room's messages in offset order.
+ *                 every node delivers a room's messages in offset order. For {@link Kind#WATCHED_USER}: the
+ *                 transition's presence version (see {@link Presence.Listener}).
  */
 public record Envelope(Kind kind, String origin, String target, String room, String platform, String type,
                        String data, long timestamp, int code, String reason, long sentAt, String except,
@@ -64,6 +65,13 @@ public record Envelope(Kind kind, String origin, String target, String room, Str
     public static Envelope message(Kind kind, String origin, String target, String platform, String type,
                                    String data, long timestamp) {
         return new Envelope(kind, origin, target, null, platform, type, data, timestamp, 0, null, 0, null, 0);
+    }
+
+    /** A presence transition of user {@code userId} for its watchers, with its presence version. */
+    public static Envelope watchedUser(String origin, String userId, String type, String data, long timestamp,
+                                       long version) {
+        return new Envelope(Kind.WATCHED_USER, origin, userId, null, null, type, data, timestamp, 0, null, 0, null,
+                version);
     }
 
     /** A message to the members of a room, but not to connection {@code except} (null for all of them). */

@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The directory of a single node, in memory. No global lock: a user's connections change under that user's map entry,
@@ -27,6 +28,8 @@ public final class MemoryDirectory implements Directory {
     private final ConcurrentHashMap<String, Long> lastSeen = new ConcurrentHashMap<>();
     private final long lastSeenTtlMillis;
     private volatile Presence.Listener listener = Presence.Listener.NONE;
+    /** The last presence version given: one counter for all users (a user's versions only need to grow). */
+    private final AtomicLong presenceClock = new AtomicLong();
 
     /** A member: who it is and since when. */
     record MemberEntry(String userId, long joinedAt) {
@@ -75,8 +78,8 @@ public final class MemoryDirectory implements Directory {
     public boolean addClient(ClientRecord client, int maxPerUser) {
         // in the map before the user's index, so that a user that is online has its connections' records
         ClientRecord previous = clients.put(client.clientId(), client);
-        Indexed indexed = index(client, maxPerUser);
-        if (indexed == Indexed.REFUSED) {
+        long indexed = index(client, maxPerUser);
+        if (indexed == REFUSED) {
             if (previous == null) {
                 clients.remove(client.clientId(), client);
             } else {
@@ -84,8 +87,8 @@ public final class MemoryDirectory implements Directory {
             }
             return false;
         }
-        if (indexed == Indexed.FIRST) {
-            listener.userOnline(client.userId(), client.platform());
+        if (indexed > 0) {
+            listener.userOnline(client.userId(), client.platform(), indexed);
         }
         return true;
     }
@@ -93,18 +96,18 @@ public final class MemoryDirectory implements Directory {
     @Override
     public boolean updateClient(ClientRecord before, ClientRecord after, int maxPerUser) {
         if (!before.userId().equals(after.userId())) {
-            Indexed indexed = index(after, maxPerUser);
-            if (indexed == Indexed.REFUSED) {
+            long indexed = index(after, maxPerUser);
+            if (indexed == REFUSED) {
                 return false;
             }
             clients.put(after.clientId(), after);
             retagMemberships(after);
-            long wentOffline = unindex(before);
-            if (indexed == Indexed.FIRST) {
-                listener.userOnline(after.userId(), after.platform());
+            Offline wentOffline = unindex(before);
+            if (indexed > 0) {
+                listener.userOnline(after.userId(), after.platform(), indexed);
             }
-            if (wentOffline > 0) {
-                listener.userOffline(before.userId(), wentOffline);
+            if (wentOffline != null) {
+                listener.userOffline(before.userId(), wentOffline.lastSeen(), wentOffline.version());
             }
             return true;
         }
@@ -112,28 +115,36 @@ public final class MemoryDirectory implements Directory {
         return true;
     }
 
-    private enum Indexed { REFUSED, ADDED, FIRST }
+    private static final long REFUSED = -1;
 
-    private Indexed index(ClientRecord client, int maxPerUser) {
-        Indexed[] result = {Indexed.REFUSED};
+    /**
+     * {@link #REFUSED} when the user is at its limit, 0 when added, else (its first connection) the user's presence
+     * version: taken in the same step as the transition, so a user's versions grow in the order of its transitions.
+     */
+    private long index(ClientRecord client, int maxPerUser) {
+        long[] result = {REFUSED};
         users.compute(client.userId(), (id, set) -> {
             if (maxPerUser > 0 && set != null && set.size() >= maxPerUser && !set.contains(client.clientId())) {
                 return set;
             }
             Set<String> indexed = set == null ? ConcurrentHashMap.newKeySet() : set;
-            result[0] = indexed.add(client.clientId()) && indexed.size() == 1 ? Indexed.FIRST : Indexed.ADDED;
+            result[0] = indexed.add(client.clientId()) && indexed.size() == 1 ? presenceClock.incrementAndGet() : 0;
             return indexed;
         });
         return result[0];
     }
 
-    /** When it was the user's last connection: the time the user went offline (now), else 0. */
-    private long unindex(ClientRecord client) {
-        long[] last = {0};
+    /** A user's going offline: when (now) and its presence version. */
+    private record Offline(long lastSeen, long version) {
+    }
+
+    /** When it was the user's last connection: its going offline, else null. */
+    private Offline unindex(ClientRecord client) {
+        Offline[] last = {null};
         users.computeIfPresent(client.userId(), (id, set) -> {
             if (set.remove(client.clientId()) && set.isEmpty()) {
-                last[0] = System.currentTimeMillis();
-                lastSeen.put(id, last[0]);
+                last[0] = new Offline(System.currentTimeMillis(), presenceClock.incrementAndGet());
+                lastSeen.put(id, last[0].lastSeen());
                 return null;
             }
             return set;
@@ -169,9 +180,9 @@ public final class MemoryDirectory implements Directory {
         if (joined != null) {
             joined.forEach(roomId -> leave(roomId, client.clientId()));
         }
-        long wentOffline = unindex(removed);
-        if (wentOffline > 0) {
-            listener.userOffline(removed.userId(), wentOffline);
+        Offline wentOffline = unindex(removed);
+        if (wentOffline != null) {
+            listener.userOffline(removed.userId(), wentOffline.lastSeen(), wentOffline.version());
         }
     }
 

@@ -63,17 +63,21 @@ public interface Presence {
      * Told by the directory of each presence transition, once, on the node whose write caused it (for a dead node's
      * entries: the node whose sweep removed them). Called on the thread that wrote (a cluster call or the
      * heartbeat): it must not wait.
+     * <p>
+     * A user's transitions carry a version, taken in the same atomic step as the transition: a user's versions grow
+     * in the order of its transitions, across nodes. Nodes tell them as they learn of them, which across nodes (and
+     * the bus) may be in another order; whoever passes them on in order compares versions (the watchers' node).
      */
     interface Listener {
         Listener NONE = new Listener() {
         };
 
-        /** A user's first connection in the cluster was added. */
-        default void userOnline(String userId, String platform) {
+        /** A user's first connection in the cluster was added; {@code version} orders the user's transitions. */
+        default void userOnline(String userId, String platform, long version) {
         }
 
         /** A user's last connection in the cluster went, at {@code lastSeen} (epoch ms). */
-        default void userOffline(String userId, long lastSeen) {
+        default void userOffline(String userId, long lastSeen, long version) {
         }
 
         /** A connection joined a room with join/leave events on. */

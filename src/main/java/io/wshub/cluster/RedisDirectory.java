@@ -115,6 +115,11 @@ public final class RedisDirectory implements Directory {
         return p + ":online-users";
     }
 
+    /** The last presence version given (the scripts' {@code presence_version}). */
+    private String presenceClockKey() {
+        return p + ":presence-clock";
+    }
+
     String user(String id) {
         return p + ":user:" + id;
     }
@@ -185,8 +190,8 @@ public final class RedisDirectory implements Directory {
     @Override
     public boolean addClient(ClientRecord client, int maxPerUser) {
         long added = write("adding a connection", jedis -> addClient(jedis, client, maxPerUser));
-        if (added == 2L) {
-            listener.userOnline(client.userId(), client.platform());
+        if (added > 1L) { // the user's presence version: it came online
+            listener.userOnline(client.userId(), client.platform(), added);
         }
         return added != 0L;
     }
@@ -197,7 +202,7 @@ public final class RedisDirectory implements Directory {
 
     private List<String> addClientKeys(ClientRecord client) {
         return List.of(clientKey(client.clientId()), user(client.userId()), onlineUsersKey(), clientsKey(),
-                nodeClients(client.nodeId()), nodesKey());
+                nodeClients(client.nodeId()), nodesKey(), presenceClockKey());
     }
 
     private List<String> addClientArgs(ClientRecord client, int maxPerUser) {
@@ -211,12 +216,13 @@ public final class RedisDirectory implements Directory {
         long[] at = new long[1];
         // a token refresh keeps the user: its rooms are not touched, so not read
         boolean moving = !before.userId().equals(after.userId());
-        long result = write("changing a connection's user", jedis -> {
+        List<?> result = write("changing a connection's user", jedis -> {
             while (true) {
                 List<String> joined = moving ? List.copyOf(jedis.smembers(clientRooms(after.clientId()))) : List.of();
-                List<String> keys = new ArrayList<>(7 + 2 * joined.size());
+                List<String> keys = new ArrayList<>(8 + 2 * joined.size());
                 keys.addAll(List.of(clientKey(after.clientId()), user(after.userId()), user(before.userId()),
-                        onlineUsersKey(), nodesKey(), lastSeenKey(before.userId()), clientRooms(after.clientId())));
+                        onlineUsersKey(), nodesKey(), lastSeenKey(before.userId()), clientRooms(after.clientId()),
+                        presenceClockKey()));
                 joined.forEach(roomId -> {
                     keys.add(membersKey(roomId));
                     keys.add(roomUsersKey(roomId));
@@ -225,19 +231,24 @@ public final class RedisDirectory implements Directory {
                 List<String> args = args(after.clientId(), after.userId(), before.userId(), after.platform(),
                         after.authenticated() ? 1 : 0, after.nodeId(), maxPerUser, at[0], lastSeenTtlMillis);
                 args.addAll(joined);
-                long changed = (Long) RedisScripts.UPDATE_CLIENT.run(jedis, keys, args);
-                if (changed != -1L) {
+                List<?> changed = (List<?>) RedisScripts.UPDATE_CLIENT.run(jedis, keys, args);
+                if ((Long) changed.get(0) != -1L) {
                     return changed;
                 }
             }
         });
-        if ((result & 2) != 0) {
-            listener.userOnline(after.userId(), after.platform());
+        if ((Long) result.get(0) == 0L) {
+            return false;
         }
-        if ((result & 4) != 0) {
-            listener.userOffline(before.userId(), at[0]);
+        long online = (Long) result.get(1);
+        long offline = (Long) result.get(2);
+        if (online != 0L) {
+            listener.userOnline(after.userId(), after.platform(), online);
         }
-        return result != 0L;
+        if (offline != 0L) {
+            listener.userOffline(before.userId(), at[0], offline);
+        }
+        return true;
     }
 
     @Override
@@ -248,19 +259,19 @@ public final class RedisDirectory implements Directory {
     }
 
     /** What removing a connection did, for the presence listener. */
-    private record Removed(long status, boolean offline, long at, List<String> eventRooms) {
+    private record Removed(long status, long offlineVersion, long at, List<String> eventRooms) {
 
         static Removed of(Object reply, long at) {
             List<?> values = (List<?>) reply;
             long status = (Long) values.get(0);
             if (status != 1L) {
-                return new Removed(status, false, at, List.of());
+                return new Removed(status, 0, at, List.of());
             }
             List<String> rooms = new ArrayList<>();
             for (int i = 2; i < values.size(); i++) {
                 rooms.add((String) values.get(i));
             }
-            return new Removed(status, (Long) values.get(1) == 1L, at, rooms);
+            return new Removed(status, (Long) values.get(1), at, rooms);
         }
 
         void tell(Presence.Listener listener, String clientId, String userId) {
@@ -268,8 +279,8 @@ public final class RedisDirectory implements Directory {
                 int tab = roomAndUser.indexOf('\t');
                 listener.memberLeft(roomAndUser.substring(0, tab), clientId, roomAndUser.substring(tab + 1));
             }
-            if (offline) {
-                listener.userOffline(userId, at);
+            if (offlineVersion != 0L) {
+                listener.userOffline(userId, at, offlineVersion);
             }
         }
     }
@@ -290,9 +301,9 @@ public final class RedisDirectory implements Directory {
 
     private List<String> removeClientKeys(String clientId, String userId, String owner, List<String> joined) {
         String uid = userId == null ? "" : userId;
-        List<String> keys = new ArrayList<>(8 + 3 * joined.size());
+        List<String> keys = new ArrayList<>(9 + 3 * joined.size());
         keys.addAll(List.of(clientKey(clientId), clientRooms(clientId), user(uid), onlineUsersKey(),
-                clientsKey(), owner, roomsKey(), lastSeenKey(uid)));
+                clientsKey(), owner, roomsKey(), lastSeenKey(uid), presenceClockKey()));
         for (String roomId : joined) {
             keys.add(roomKey(roomId));
             keys.add(membersKey(roomId));
@@ -615,8 +626,9 @@ public final class RedisDirectory implements Directory {
                 pipe.sync();
             }
             for (int i = 0; i < batch.size(); i++) {
-                if ((Long) added.get(i).get() == 2L) { // its user was swept meanwhile: back online
-                    listener.userOnline(batch.get(i).userId(), batch.get(i).platform());
+                long version = (Long) added.get(i).get();
+                if (version > 1L) { // its user was swept meanwhile: back online
+                    listener.userOnline(batch.get(i).userId(), batch.get(i).platform(), version);
                 }
             }
         }

@@ -36,7 +36,7 @@ public class Inbox {
             case DETACH -> rooms.detached(target, envelope.room());
             case ROOM_DELETED -> rooms.deleted(target);
             case ACK -> acks.acknowledged(target, envelope.room(), envelope.data());
-            case WATCHED_USER -> watchers.deliver(target, relayed(envelope));
+            case WATCHED_USER -> watchers.deliver(target, relayed(envelope), envelope.offset());
         }
     }
 

@@ -90,8 +90,8 @@ public class PresenceEvents implements Presence.Listener {
     }
 
     @Override
-    public void userOnline(String userId, String platform) {
-        toWatchers(userId, "user_online", Json.object().add("user_id", userId)
+    public void userOnline(String userId, String platform, long version) {
+        toWatchers(userId, true, version, Json.object().add("user_id", userId)
                 .add("platform", platform == null ? JsonValue.NULL : Json.PROVIDER.createValue(platform)));
         if (observed.userOnline) {
             fire(() -> userOnline.fire(new UserOnline(userId, platform)));
@@ -99,8 +99,8 @@ public class PresenceEvents implements Presence.Listener {
     }
 
     @Override
-    public void userOffline(String userId, long lastSeen) {
-        toWatchers(userId, "user_offline", Json.object().add("user_id", userId).add("last_seen", lastSeen));
+    public void userOffline(String userId, long lastSeen, long version) {
+        toWatchers(userId, false, version, Json.object().add("user_id", userId).add("last_seen", lastSeen));
         if (observed.userOffline) {
             fire(() -> userOffline.fire(new UserOffline(userId, lastSeen)));
         }
@@ -122,16 +122,17 @@ public class PresenceEvents implements Presence.Listener {
         }
     }
 
-    private void toWatchers(String userId, String type, jakarta.json.JsonObjectBuilder data) {
+    private void toWatchers(String userId, boolean online, long version, jakarta.json.JsonObjectBuilder data) {
+        String type = Watchers.type(online);
         metrics.presenceEvent(type);
         Outbound message = hub.message(type, data.build().toString(), null);
         try {
-            bus.publishToRoom(Watchers.topic(userId), Envelope.message(Envelope.Kind.WATCHED_USER, config.nodeId(),
-                    userId, null, type, message.dataJson(), message.timestamp()));
+            bus.publishToRoom(Watchers.topic(userId), Envelope.watchedUser(config.nodeId(), userId, type,
+                    message.dataJson(), message.timestamp(), version));
         } catch (ClusterUnavailableException e) {
             LOG.log(Level.FINE, "{0} of {1}: told on this node only: {2}", new Object[]{type, userId, e});
         }
-        watchers.deliver(userId, message);
+        watchers.deliver(userId, message, version);
     }
 
     private void toMembers(String roomId, String clientId, String userId, String type) {

@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -47,6 +49,11 @@ public class Watchers {
     private final ConcurrentHashMap<String, Set<Connection>> watchersOf = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Connection, Set<String>> watchedBy = new ConcurrentHashMap<>();
     private final AtomicLong watches = new AtomicLong();
+    /** Transitions to tell, in the order they came; the thread that sets {@code telling} tells them. */
+    private final ConcurrentLinkedQueue<Transition> arriving = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean telling = new AtomicBoolean();
+    /** Only the telling thread uses it. */
+    private final TransitionOrder order = new TransitionOrder();
 
     @PostConstruct
     void init() {
@@ -125,6 +132,8 @@ public class Watchers {
         });
         if (last[0]) {
             bus.interestChanged(topic(userId));
+            arriving.add(new Transition(userId, null, 0)); // forgets the order kept for the user
+            tell();
         }
     }
 
@@ -163,19 +172,52 @@ public class Watchers {
         return watchersOf.keySet().stream().map(Watchers::topic).toList();
     }
 
-    /** Sends a transition of a user to this node's watchers of it, encoded once; returns how many. */
-    public int deliver(String userId, Outbound message) {
-        Set<Connection> watchers = watchersOf.get(userId);
-        if (watchers == null) {
-            return 0;
+    /** The message type of a transition. */
+    public static String type(boolean online) {
+        return online ? "user_online" : "user_offline";
+    }
+
+    /**
+     * Sends a transition of a user ({@code user_online} or {@code user_offline}, with its presence version) to this
+     * node's watchers of it, encoded once, in the user's order: one older than a transition told before is dropped,
+     * one that repeats the state told last is not told (see {@link TransitionOrder}). Transitions come from this
+     * node's cluster thread and heartbeat and from the bus; they are queued and told by one thread at a time, in the
+     * order they were decided, with no lock held over the sends.
+     */
+    public void deliver(String userId, Outbound message, long version) {
+        if (watchersOf.containsKey(userId)) {
+            arriving.add(new Transition(userId, message, version));
+            tell();
         }
-        Delivery delivery = new Delivery(message);
-        int sent = 0;
-        for (Connection watcher : watchers) {
-            if (watcher.send(delivery)) {
-                sent++;
+    }
+
+    /** A transition to tell, or (message null) a user nobody here watches any more, to forget. */
+    private record Transition(String userId, Outbound message, long version) {
+    }
+
+    private void tell() {
+        while (telling.compareAndSet(false, true)) {
+            try {
+                Transition next;
+                while ((next = arriving.poll()) != null) {
+                    Set<Connection> watchers = watchersOf.get(next.userId());
+                    if (watchers == null || next.message() == null) {
+                        if (watchers == null) {
+                            order.forget(next.userId());
+                        }
+                        continue;
+                    }
+                    if (order.admit(next.userId(), next.version(), next.message().type().equals(type(true)))) {
+                        Delivery delivery = new Delivery(next.message());
+                        watchers.forEach(watcher -> watcher.send(delivery));
+                    }
+                }
+            } finally {
+                telling.set(false);
+            }
+            if (arriving.isEmpty()) {
+                return; // else one was added after the last poll, before telling was cleared: tell it too
             }
         }
-        return sent;
     }
 }

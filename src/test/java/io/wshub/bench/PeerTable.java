@@ -8,6 +8,7 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -19,7 +20,9 @@ import java.util.function.Function;
  * The whole table of shared/peer-figures.md in one run: starts the GoHub peer, runs every scenario against it, stops
  * it; starts wshub on Payara Micro, warms it up, runs every scenario, stops it; prints scenario | GoHub | wshub |
  * ratio wshub/GoHub (server CPU per operation unless the row says otherwise). The servers never run at the same
- * time: they share the machine's cores with the load generator.
+ * time: they share the machine's cores with the load generator. With {@code --rounds N} (N > 1) both are up at once
+ * and each scenario runs on one right after the other, N times: a table of the rounds' ratios and their median, then
+ * each round's table (see {@link #interleaved}).
  * <pre>
  * mvn -q -DskipTests package exec:java -Dexec.classpathScope=test -Dexec.mainClass=io.wshub.bench.PeerTable \
  *     -Dexec.args="--warmup 180"
@@ -33,7 +36,7 @@ import java.util.function.Function;
  * format, tabled per format with the ratio to GoHub's), {@code --format-warmup S} (before each of those, that format's
  * own fan-out again and again for S seconds, default 0), the sizes of
  * {@link Scenarios} ({@code --burst-clients}, {@code --fanout-clients}, {@code --idle-clients}, ...), and
- * {@code --out FILE} for the markdown (default: the run directory under /tmp).
+ * {@code --rounds N} (1), {@code --out FILE} for the markdown (default: the run directory under /tmp).
  */
 public final class PeerTable {
 
@@ -65,67 +68,201 @@ public final class PeerTable {
     private int run() throws Exception {
         List<String> servers = Arrays.asList(options.get("--servers", "gohub,wshub").split(","));
         List<String> scenarios = Arrays.asList(options.get("--scenarios", String.join(",", Scenarios.ALL)).split(","));
+        int rounds = options.getInt("--rounds", 1);
         String started = LocalDateTime.now().withNano(0).toString();
-        System.out.printf("peer table: servers %s, scenarios %s, run directory %s%n", servers, scenarios, runDir);
-        Map<String, Map<String, Scenarios.Result>> results = new LinkedHashMap<>();
+        System.out.printf("peer table: servers %s, scenarios %s, %s, run directory %s%n", servers, scenarios,
+                rounds > 1 ? rounds + " interleaved rounds" : "one server after the other", runDir);
+        String markdown;
         try (WsClient client = new WsClient(options.getInt("--client-threads", 2))) {
-            for (String server : servers) {
-                Map<String, Scenarios.Result> byScenario = new LinkedHashMap<>();
-                results.put(server, byScenario);
-                Process process;
-                Target target;
-                try {
-                    if (server.equals("gohub")) {
-                        process = startGohub();
-                        target = gohubTarget(process.pid(), options.getInt("--gohub-port", 18190));
-                    } else if (server.equals("wshub")) {
-                        Tokens tokens = new Tokens(runDir);
-                        process = startWshub(tokens);
-                        target = new Target("wshub", Target.Flavor.WSHUB,
-                                URI.create("ws://127.0.0.1:" + options.getInt("--wshub-port", 18180) + "/ws"),
-                                new long[]{process.pid()}, tokens.admin(), null, null);
-                    } else {
-                        throw new IllegalArgumentException("servers are gohub and wshub, not " + server);
-                    }
-                } catch (Exception e) {
-                    System.out.println("could not start " + server + ": " + e.getMessage());
-                    continue;
-                }
-                try {
-                    Scenarios s = new Scenarios(client, target, options);
-                    s.warmup(options.getInt(server.equals("wshub") ? "--warmup" : "--gohub-warmup",
-                            server.equals("wshub") ? 180 : 15));
-                    for (String scenario : scenarios) {
-                        try {
-                            if (scenario.startsWith("fanout-max:")) {
-                                s.warmupFanout(MemberFormat.of(scenario.substring(scenario.indexOf(':') + 1)),
-                                        options.getInt("--format-warmup", 0));
-                            }
-                            byScenario.put(scenario, s.run(scenario));
-                        } catch (Exception e) {
-                            System.out.println("    " + scenario + " failed: " + e);
-                            e.printStackTrace(System.out);
-                        }
-                        if (!process.isAlive()) {
-                            System.out.println(server + " died; see " + runDir);
-                            break;
-                        }
-                    }
-                    if (server.equals("wshub")) {
-                        reportSevere(runDir.resolve("wshub.log"), "during the run");
-                    }
-                } finally {
-                    stop(process);
-                }
-            }
+            markdown = rounds > 1 ? interleaved(client, servers, scenarios, rounds, started)
+                    : table(oneAfterTheOther(client, servers, scenarios), started);
         }
-        String markdown = table(results, started);
         System.out.println();
         System.out.println(markdown);
         Path out = Path.of(options.get("--out", runDir.resolve("table.md").toString()));
         Files.writeString(out, markdown);
         System.out.println("written to " + out);
         return 0;
+    }
+
+    /** A server under test: its process and how the load generator reaches it. */
+    private record Server(String name, Process process, Target target) {
+    }
+
+    private Server startServer(String server) throws Exception {
+        if (server.equals("gohub")) {
+            Process process = startGohub();
+            return new Server(server, process, gohubTarget(process.pid(), options.getInt("--gohub-port", 18190)));
+        }
+        if (server.equals("wshub")) {
+            Tokens tokens = new Tokens(runDir);
+            Process process = startWshub(tokens);
+            return new Server(server, process, new Target("wshub", Target.Flavor.WSHUB,
+                    URI.create("ws://127.0.0.1:" + options.getInt("--wshub-port", 18180) + "/ws"),
+                    new long[]{process.pid()}, tokens.admin(), null, null));
+        }
+        throw new IllegalArgumentException("servers are gohub and wshub, not " + server);
+    }
+
+    private void warm(Scenarios s, String server) throws Exception {
+        s.warmup(options.getInt(server.equals("wshub") ? "--warmup" : "--gohub-warmup",
+                server.equals("wshub") ? 180 : 15));
+    }
+
+    /** One scenario on one server; null (and said why) if it failed. */
+    private Scenarios.Result runScenario(Scenarios s, String scenario) {
+        try {
+            if (scenario.startsWith("fanout-max:")) {
+                s.warmupFanout(MemberFormat.of(scenario.substring(scenario.indexOf(':') + 1)),
+                        options.getInt("--format-warmup", 0));
+            }
+            return s.run(scenario);
+        } catch (Exception e) {
+            System.out.println("    " + scenario + " failed: " + e);
+            e.printStackTrace(System.out);
+            return null;
+        }
+    }
+
+    /** Each server alone on the machine: started, warmed, every scenario, stopped; then the next. */
+    private Map<String, Map<String, Scenarios.Result>> oneAfterTheOther(WsClient client, List<String> servers,
+                                                                        List<String> scenarios) throws Exception {
+        Map<String, Map<String, Scenarios.Result>> results = new LinkedHashMap<>();
+        for (String name : servers) {
+            Map<String, Scenarios.Result> byScenario = new LinkedHashMap<>();
+            results.put(name, byScenario);
+            Server server;
+            try {
+                server = startServer(name);
+            } catch (Exception e) {
+                System.out.println("could not start " + name + ": " + e.getMessage());
+                continue;
+            }
+            try {
+                Scenarios s = new Scenarios(client, server.target(), options);
+                warm(s, name);
+                for (String scenario : scenarios) {
+                    Scenarios.Result r = runScenario(s, scenario);
+                    if (r != null) {
+                        byScenario.put(scenario, r);
+                    }
+                    if (!server.process().isAlive()) {
+                        System.out.println(name + " died; see " + runDir);
+                        break;
+                    }
+                }
+                if (name.equals("wshub")) {
+                    reportSevere(runDir.resolve("wshub.log"), "during the run");
+                }
+            } finally {
+                stop(server.process());
+            }
+        }
+        return results;
+    }
+
+    /**
+     * Both servers up at once (the idle one costs next to nothing), both warmed; then, {@code rounds} times, each
+     * scenario on one server right after the other (GoHub first in odd rounds, wshub first in even ones). This
+     * machine's speed drifts by +-25% over minutes, so a ratio of two figures measured a minute apart is worth more
+     * than one of figures measured ten minutes apart; the median of the rounds' ratios is the figure to quote.
+     */
+    private String interleaved(WsClient client, List<String> servers, List<String> scenarios, int rounds,
+                               String startedAt) throws Exception {
+        List<Server> up = new ArrayList<>();
+        Map<String, Scenarios> drivers = new LinkedHashMap<>();
+        for (String name : servers) {
+            Server server = startServer(name);
+            up.add(server);
+            drivers.put(name, new Scenarios(client, server.target(), options));
+        }
+        List<Map<String, Map<String, Scenarios.Result>>> byRound = new ArrayList<>();
+        try {
+            for (Server server : up) {
+                warm(drivers.get(server.name()), server.name());
+            }
+            for (int round = 1; round <= rounds; round++) {
+                Map<String, Map<String, Scenarios.Result>> results = new LinkedHashMap<>();
+                up.forEach(server -> results.put(server.name(), new LinkedHashMap<>()));
+                byRound.add(results);
+                List<Server> order = new ArrayList<>(up);
+                if (round % 2 == 0) {
+                    Collections.reverse(order);
+                }
+                for (String scenario : scenarios) {
+                    for (Server server : order) {
+                        if (!server.process().isAlive()) {
+                            throw new IllegalStateException(server.name() + " died; see " + runDir);
+                        }
+                        System.out.printf("round %d of %d: %s on %s%n", round, rounds, scenario, server.name());
+                        Scenarios.Result r = runScenario(drivers.get(server.name()), scenario);
+                        if (r != null) {
+                            results.get(server.name()).put(scenario, r);
+                        }
+                    }
+                }
+            }
+            if (servers.contains("wshub")) {
+                reportSevere(runDir.resolve("wshub.log"), "during the run");
+            }
+        } finally {
+            up.forEach(server -> stop(server.process()));
+        }
+        StringBuilder md = new StringBuilder(ratiosByRound(byRound, startedAt));
+        for (int round = 1; round <= byRound.size(); round++) {
+            md.append(String.format(Locale.ROOT, "%n### Round %d of %d%n%n", round, rounds))
+                    .append(table(byRound.get(round - 1), startedAt + ", round " + round + " of " + rounds));
+        }
+        return md.toString();
+    }
+
+    /** Per figure: the ratio wshub/GoHub of each round and their median. */
+    private String ratiosByRound(List<Map<String, Map<String, Scenarios.Result>>> byRound, String startedAt) {
+        StringBuilder md = new StringBuilder(String.format(Locale.ROOT, "Ratio wshub/GoHub per interleaved round, %s "
+                + "(both servers up, each scenario on one right after the other; the rounds' tables follow)%n%n"
+                + "| figure |", startedAt));
+        for (int round = 1; round <= byRound.size(); round++) {
+            md.append(" round ").append(round).append(" |");
+        }
+        md.append(" median |\n|---|").append("---|".repeat(byRound.size() + 1)).append('\n');
+        for (Row row : rows()) {
+            if (!row.ratio) {
+                continue;
+            }
+            List<Double> ratios = new ArrayList<>();
+            StringBuilder cells = new StringBuilder();
+            for (Map<String, Map<String, Scenarios.Result>> results : byRound) {
+                double ratio = ratio(row, results.getOrDefault("gohub", Map.of()).get(row.scenario),
+                        results.getOrDefault("wshub", Map.of()).get(row.scenario));
+                cells.append(Double.isNaN(ratio) ? " - |" : String.format(Locale.ROOT, " %.2f |", ratio));
+                if (!Double.isNaN(ratio)) {
+                    ratios.add(ratio);
+                }
+            }
+            if (ratios.isEmpty() && byRound.stream().noneMatch(r -> r.values().stream()
+                    .anyMatch(m -> m.containsKey(row.scenario)))) {
+                continue; // scenario not run
+            }
+            Collections.sort(ratios);
+            int n = ratios.size();
+            String median = n == 0 ? "-" : String.format(Locale.ROOT, "%.2f",
+                    n % 2 == 1 ? ratios.get(n / 2) : (ratios.get(n / 2 - 1) + ratios.get(n / 2)) / 2);
+            md.append("| ").append(row.label).append(" |").append(cells).append(' ').append(median).append(" |\n");
+        }
+        return md.toString();
+    }
+
+    /** wshub's figure over GoHub's, NaN where there is no fair ratio (a burst join whose wait ended, say). */
+    private static double ratio(Row row, Scenarios.Result g, Scenarios.Result w) {
+        if (!row.ratio || g == null || w == null) {
+            return Double.NaN;
+        }
+        if (row.key.equals("joinSeconds") && (g.get("allJoined") != 1 || w.get("allJoined") != 1)) {
+            return Double.NaN;
+        }
+        double gv = g.get(row.key);
+        double wv = w.get(row.key);
+        return Double.isNaN(gv) || Double.isNaN(wv) || gv == 0 ? Double.NaN : wv / gv;
     }
 
     // ---------------------------------------------------------------------------------------------------- servers
@@ -374,10 +511,8 @@ public final class PeerTable {
             }
             double gv = g == null ? Double.NaN : g.get(row.key);
             double wv = w == null ? Double.NaN : w.get(row.key);
-            boolean comparable = row.ratio && (!row.key.equals("joinSeconds")
-                    || (g != null && w != null && g.get("allJoined") == 1 && w.get("allJoined") == 1));
-            String ratio = !comparable || Double.isNaN(gv) || Double.isNaN(wv) || gv == 0 ? "-"
-                    : String.format(Locale.ROOT, "%.2f", wv / gv);
+            double r = ratio(row, g, w);
+            String ratio = Double.isNaN(r) ? "-" : String.format(Locale.ROOT, "%.2f", r);
             md.append("| ").append(row.label).append(" | ").append(cell(row, g, gv)).append(" | ")
                     .append(cell(row, w, wv)).append(" | ").append(ratio).append(" |\n");
         }

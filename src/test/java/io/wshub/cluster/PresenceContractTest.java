@@ -73,7 +73,7 @@ class PresenceContractTest {
 
     /** One thing the directory told its listener, and on which node. */
     record Told(String node, String what, String userId, String roomId, String clientId, String platform,
-                long lastSeen) {
+                long lastSeen, long version) {
     }
 
     /** What the directories told, in the order they told it; each node's directory gets its own {@link #on}. */
@@ -83,23 +83,23 @@ class PresenceContractTest {
         Presence.Listener on(String node) {
             return new Presence.Listener() {
                 @Override
-                public void userOnline(String userId, String platform) {
-                    told.add(new Told(node, "online", userId, null, null, platform, 0));
+                public void userOnline(String userId, String platform, long version) {
+                    told.add(new Told(node, "online", userId, null, null, platform, 0, version));
                 }
 
                 @Override
-                public void userOffline(String userId, long lastSeen) {
-                    told.add(new Told(node, "offline", userId, null, null, null, lastSeen));
+                public void userOffline(String userId, long lastSeen, long version) {
+                    told.add(new Told(node, "offline", userId, null, null, null, lastSeen, version));
                 }
 
                 @Override
                 public void memberJoined(String roomId, String clientId, String userId) {
-                    told.add(new Told(node, "joined", userId, roomId, clientId, null, 0));
+                    told.add(new Told(node, "joined", userId, roomId, clientId, null, 0, 0));
                 }
 
                 @Override
                 public void memberLeft(String roomId, String clientId, String userId) {
-                    told.add(new Told(node, "left", userId, roomId, clientId, null, 0));
+                    told.add(new Told(node, "left", userId, roomId, clientId, null, 0, 0));
                 }
             };
         }
@@ -107,6 +107,28 @@ class PresenceContractTest {
         List<Told> all(String what) {
             synchronized (told) {
                 return told.stream().filter(t -> t.what().equals(what)).toList();
+            }
+        }
+
+        /**
+         * A user's transitions in the order of their versions: must alternate online / offline, starting online,
+         * each version given once, whatever order the nodes told them in.
+         */
+        void assertVersionsOrderTransitions(String userId) {
+            List<Told> transitions;
+            synchronized (told) {
+                transitions = told.stream().filter(t -> userId.equals(t.userId())
+                        && (t.what().equals("online") || t.what().equals("offline")))
+                        .sorted(java.util.Comparator.comparingLong(Told::version)).toList();
+            }
+            for (int i = 0; i < transitions.size(); i++) {
+                Told t = transitions.get(i);
+                assertTrue(t.version() > 0, "a version is given: " + t);
+                assertEquals(i % 2 == 0 ? "online" : "offline", t.what(), userId + "'s transition " + i
+                        + " by version: " + transitions);
+                if (i > 0) {
+                    assertTrue(t.version() > transitions.get(i - 1).version(), "versions given once: " + transitions);
+                }
             }
         }
 
@@ -370,6 +392,7 @@ class PresenceContractTest {
                 assertTrue(online >= 1, "tu" + user + " came online");
                 assertEquals(online, told.count("offline", "tu" + user),
                         "tu" + user + ": each online told is followed by exactly one offline");
+                told.assertVersionsOrderTransitions("tu" + user);
             }
         }
 
@@ -410,6 +433,9 @@ class PresenceContractTest {
             assertNotNull(statuses.get("guest-1").lastSeen());
             assertEquals(new UserStatus(true, List.of("web"), statuses.get("alice").lastSeen()), statuses.get("alice"));
             assertEquals(List.of("ios"), statuses.get("bob").platforms());
+            told.assertVersionsOrderTransitions("bob");
+            assertTrue(told.all("online").get(0).version() > told.all("offline").get(0).version(),
+                    "bob came online after guest-1 went offline: " + told.all("online") + told.all("offline"));
         }
 
         @Test
@@ -442,7 +468,9 @@ class PresenceContractTest {
             assertTrue(b.addClient(record("p2", "pat", "web", nodeB()), 0));
             assertTrue(a.addClient(record("p3", "pat", "web", nodeA()), 0));
             assertTrue(a.addClient(record("p4", "pat", null, nodeA()), 0));
-            assertEquals(List.of(new Told(nodeA(), "online", "pat", null, null, "ios", 0)), told.all("online"),
+            List<Told> online = told.all("online");
+            assertEquals(List.of(new Told(nodeA(), "online", "pat", null, null, "ios", 0,
+                    online.isEmpty() ? 0 : online.get(0).version())), online,
                     "told once, with the platform of the first connection");
             Map<String, UserStatus> statuses = presence.statuses(List.of("pat", "never"));
             UserStatus pat = statuses.get("pat");

@@ -6,12 +6,21 @@
 -- When an epoch is given (a sweep of a dead node), a connection that its node registered again since (another
 -- epoch) is left alone: only its entry in the swept set goes.
 -- KEYS: 1 client hash, 2 client-rooms set, 3 user hash, 4 online users zset, 5 clients set, 6 owning set
---       (node-clients or dead set), 7 rooms set, 8 the user's last-seen key, then for each room: settings hash,
---       members hash, users hash
+--       (node-clients or dead set), 7 rooms set, 8 the user's last-seen key, 9 presence clock, then for each room:
+--       settings hash, members hash, users hash
 -- ARGV: 1 client, 2 user, 3 epoch ('' = any), 4 now (ms), 5 last-seen TTL (ms), 6.. the room ids, in the order of
 --       their keys
--- Returns {1, offline (0/1), rooms with join/leave events the connection was in, as "<room>\t<user>"...} when removed
--- (or already gone), {0} when left alone (registered again), {-1} when the rooms changed.
+-- Returns {1, offline (0, or the user's presence version when it went offline), rooms with join/leave events the
+-- connection was in, as "<room>\t<user>"...} when removed (or already gone), {0} when left alone (registered again),
+-- {-1} when the rooms changed.
+-- The user's presence version: microseconds of Redis's clock, kept above every version given before (KEYS[9]),
+-- so that it grows whatever the clock does; a watcher's node drops a transition older than one it told.
+local function presence_version()
+  local t = redis.call('TIME')
+  local v = math.max(tonumber(t[1]) * 1000000 + tonumber(t[2]), tonumber(redis.call('GET', KEYS[9]) or '0') + 1)
+  redis.call('SET', KEYS[9], string.format('%.0f', v))
+  return v
+end
 local cid, uid, epoch = ARGV[1], ARGV[2], ARGV[3]
 if epoch ~= '' then
   local current = redis.call('HGET', KEYS[1], 'epoch')
@@ -31,7 +40,7 @@ for i = 1, rooms do
 end
 local result = {1, 0}
 for i = 1, rooms do
-  local room, settings, members, users = ARGV[5 + i], KEYS[6 + 3 * i], KEYS[7 + 3 * i], KEYS[8 + 3 * i]
+  local room, settings, members, users = ARGV[5 + i], KEYS[7 + 3 * i], KEYS[8 + 3 * i], KEYS[9 + 3 * i]
   local entry = redis.call('HGET', members, cid)
   if entry then
     redis.call('HDEL', members, cid)
@@ -57,7 +66,7 @@ if uid ~= '' and redis.call('HDEL', KEYS[3], cid) == 1 and redis.call('HLEN', KE
   redis.call('DEL', KEYS[3])
   redis.call('ZREM', KEYS[4], uid)
   redis.call('SET', KEYS[8], ARGV[4], 'PX', ARGV[5])
-  result[2] = 1
+  result[2] = presence_version()
 end
 redis.call('DEL', KEYS[1], KEYS[2])
 redis.call('SREM', KEYS[5], cid)

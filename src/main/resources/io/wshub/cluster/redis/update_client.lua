@@ -4,11 +4,19 @@
 -- read the connection's rooms (its client-rooms set) and passes their keys; if they changed meanwhile, nothing is
 -- done and -1 tells the caller to read them again.
 -- KEYS: 1 client hash, 2 new user hash, 3 old user hash, 4 online users zset, 5 nodes zset, 6 the old user's
---       last-seen key, 7 client-rooms set, then for each room: members hash, users hash
+--       last-seen key, 7 client-rooms set, 8 presence clock, then for each room: members hash, users hash
 -- ARGV: 1 client, 2 new user, 3 old user, 4 platform ('' for none), 5 authenticated (0/1), 6 node,
 --       7 maxPerUser, 8 now (ms), 9 last-seen TTL (ms), 10.. the room ids, in the order of their keys
--- Returns 0 when the new user is at its limit, -1 when the rooms changed, else 1 + 2 (the new user came online)
--- + 4 (the old user went offline).
+-- Returns {0} when the new user is at its limit, {-1} when the rooms changed, else {1, the new user's presence version
+-- if it came online (else 0), the old user's if it went offline (else 0)}.
+-- The user's presence version: microseconds of Redis's clock, kept above every version given before (KEYS[8]),
+-- so that it grows whatever the clock does; a watcher's node drops a transition older than one it told.
+local function presence_version()
+  local t = redis.call('TIME')
+  local v = math.max(tonumber(t[1]) * 1000000 + tonumber(t[2]), tonumber(redis.call('GET', KEYS[8]) or '0') + 1)
+  redis.call('SET', KEYS[8], string.format('%.0f', v))
+  return v
+end
 local moving = ARGV[2] ~= ARGV[3]
 local max = tonumber(ARGV[7])
 if moving and max > 0 then
@@ -21,30 +29,30 @@ if moving and max > 0 then
     end
   end
   if live >= max then
-    return 0
+    return {0}
   end
 end
 local rooms = #ARGV - 9
 if moving then
   if redis.call('SCARD', KEYS[7]) ~= rooms then
-    return -1
+    return {-1}
   end
   for i = 1, rooms do
     if redis.call('SISMEMBER', KEYS[7], ARGV[9 + i]) == 0 then
-      return -1
+      return {-1}
     end
   end
 end
-local result = 1
+local result = {1, 0, 0}
 redis.call('HSET', KEYS[1], 'user', ARGV[2], 'platform', ARGV[4], 'auth', ARGV[5])
 if moving and redis.call('HEXISTS', KEYS[2], ARGV[1]) == 0 and redis.call('HLEN', KEYS[2]) == 0 then
-  result = result + 2
+  result[2] = presence_version()
 end
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[6])
 redis.call('ZADD', KEYS[4], 0, ARGV[2])
 if moving then
   for i = 1, rooms do
-    local members, users = KEYS[6 + 2 * i], KEYS[7 + 2 * i]
+    local members, users = KEYS[7 + 2 * i], KEYS[8 + 2 * i]
     local entry = redis.call('HGET', members, ARGV[1])
     if entry then
       local node, joined = string.match(entry, '^([^\t]*)\t([^\t]*)\t')
@@ -60,7 +68,7 @@ if moving then
     redis.call('DEL', KEYS[3])
     redis.call('ZREM', KEYS[4], ARGV[3])
     redis.call('SET', KEYS[6], ARGV[8], 'PX', ARGV[9])
-    result = result + 4
+    result[3] = presence_version()
   end
 end
 return result
