@@ -17,12 +17,14 @@ import java.util.List;
 /**
  * The Redis engines' Lua scripts: files under {@code io/wshub/cluster/redis/}, read once, run by SHA (EVALSHA). A Redis
  * that does not know a script (it restarted, or SCRIPT FLUSH) answers NOSCRIPT; the script is then loaded and run
- * again. Every key a script touches is passed in KEYS.
+ * again. Every key a script touches is passed in KEYS. A script may start with functions of its own files (named after
+ * it), which are put before its text: {@code presence_version.lua} for the three scripts that decide presence
+ * transitions.
  */
 public enum RedisScripts {
-    ADD_CLIENT("add_client"),
-    UPDATE_CLIENT("update_client"),
-    REMOVE_CLIENT("remove_client"),
+    ADD_CLIENT("add_client", "presence_version"),
+    UPDATE_CLIENT("update_client", "presence_version"),
+    REMOVE_CLIENT("remove_client", "presence_version"),
     JOIN("join"),
     LEAVE("leave"),
     CREATE_ROOM("create_room"),
@@ -42,19 +44,29 @@ public enum RedisScripts {
     private final String source;
     private final String sha;
 
-    RedisScripts(String name) {
+    RedisScripts(String name, String... functions) {
         this.file = "/io/wshub/cluster/redis/" + name + ".lua";
+        StringBuilder text = new StringBuilder();
+        for (String function : functions) {
+            text.append(read("/io/wshub/cluster/redis/" + function + ".lua"));
+        }
+        this.source = text.append(read(file)).toString();
+        try {
+            this.sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1")
+                    .digest(source.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String read(String file) {
         try (InputStream in = RedisScripts.class.getResourceAsStream(file)) {
             if (in == null) {
                 throw new IllegalStateException("missing script " + file);
             }
-            this.source = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            this.sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1")
-                    .digest(source.getBytes(StandardCharsets.UTF_8)));
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 

@@ -2,6 +2,7 @@ package io.wshub.transport;
 
 import io.wshub.hub.HubConfig;
 import io.wshub.hub.HubScheduler;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.websocket.Session;
@@ -12,6 +13,8 @@ import org.glassfish.tyrus.spi.WriterInfo;
 import java.io.IOException;
 import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -46,6 +49,8 @@ public class LingeringClose {
     UpgradeRequests requests;
 
     /** The switch is read when asked: the configuration is injected after construction. */
+    /** The sockets waiting for their client's answer; each closes itself when run (typed so as not to link Tyrus). */
+    private final Set<Runnable> waiting = ConcurrentHashMap.newKeySet();
     private final ContainerShortcut shortcut = new ContainerShortcut(LOG, "wshub.tyrus.close-linger-ms",
             "The close of a socket cannot wait for the client's answer (Tyrus changed?); a client still sending may "
                     + "see a reset in place of the close frame", "applied to", () -> config.closeLingerMillis() > 0);
@@ -74,13 +79,24 @@ public class LingeringClose {
         }
     }
 
+    /**
+     * The node stops: the sockets still waiting for their client's answer close now (the timer that would close them
+     * stops with the node).
+     */
+    @PreDestroy
+    void closeWaiting() {
+        for (Runnable close : waiting) {
+            close.run();
+        }
+    }
+
     /** "disabled", "failed: ...", "applied to N sessions", or "waiting for the first session". */
     public String status() {
         return shortcut.status();
     }
 
     /** Tyrus's writer of one socket, whose first close waits for the client's answering close frame. */
-    private static final class Lingering extends Writer {
+    private static final class Lingering extends Writer implements Runnable {
 
         private static volatile Method setWriter;
 
@@ -123,16 +139,28 @@ public class LingeringClose {
         @Override
         public void close() {
             if (closes.compareAndSet(0, 1)) {
-                owner.later(this::closeSocket);
+                owner.waiting.add(this);
+                if (closes.get() == 2) {
+                    owner.waiting.remove(this); // the client answered meanwhile
+                    return;
+                }
+                owner.later(this);
             } else {
                 closeSocket(); // the client answered (or the timer fired)
             }
+        }
+
+        /** Closes the socket: the linger has passed, or the node stops. */
+        @Override
+        public void run() {
+            closeSocket();
         }
 
         private void closeSocket() {
             if (closes.getAndSet(2) == 2) {
                 return;
             }
+            owner.waiting.remove(this);
             try {
                 socket.close();
             } catch (IOException | RuntimeException e) {

@@ -6,14 +6,6 @@
 --       7 node epoch, 8 maxPerUser, 9 now (ms)
 -- Returns 1 when registered, the user's presence version (> 1) when registered as its user's first connection (the
 -- user came online), 0 when the user is at its limit.
--- The user's presence version: microseconds of Redis's clock, kept above every version given before (KEYS[7]),
--- so that it grows whatever the clock does; a watcher's node drops a transition older than one it told.
-local function presence_version()
-  local t = redis.call('TIME')
-  local v = math.max(tonumber(t[1]) * 1000000 + tonumber(t[2]), tonumber(redis.call('GET', KEYS[7]) or '0') + 1)
-  redis.call('SET', KEYS[7], string.format('%.0f', v))
-  return v
-end
 local max = tonumber(ARGV[8])
 local known = redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1
 if max > 0 and not known then
@@ -37,6 +29,6 @@ redis.call('ZADD', KEYS[3], 0, ARGV[2])
 redis.call('SADD', KEYS[4], ARGV[1])
 redis.call('SADD', KEYS[5], ARGV[1])
 if first then
-  return presence_version()
+  return presence_version(KEYS[7])
 end
 return 1

@@ -13,14 +13,6 @@
 -- Returns {1, offline (0, or the user's presence version when it went offline), rooms with join/leave events the
 -- connection was in, as "<room>\t<user>"...} when removed (or already gone), {0} when left alone (registered again),
 -- {-1} when the rooms changed.
--- The user's presence version: microseconds of Redis's clock, kept above every version given before (KEYS[9]),
--- so that it grows whatever the clock does; a watcher's node drops a transition older than one it told.
-local function presence_version()
-  local t = redis.call('TIME')
-  local v = math.max(tonumber(t[1]) * 1000000 + tonumber(t[2]), tonumber(redis.call('GET', KEYS[9]) or '0') + 1)
-  redis.call('SET', KEYS[9], string.format('%.0f', v))
-  return v
-end
 local cid, uid, epoch = ARGV[1], ARGV[2], ARGV[3]
 if epoch ~= '' then
   local current = redis.call('HGET', KEYS[1], 'epoch')
@@ -66,7 +58,7 @@ if uid ~= '' and redis.call('HDEL', KEYS[3], cid) == 1 and redis.call('HLEN', KE
   redis.call('DEL', KEYS[3])
   redis.call('ZREM', KEYS[4], uid)
   redis.call('SET', KEYS[8], ARGV[4], 'PX', ARGV[5])
-  result[2] = presence_version()
+  result[2] = presence_version(KEYS[9])
 end
 redis.call('DEL', KEYS[1], KEYS[2])
 redis.call('SREM', KEYS[5], cid)

@@ -9,14 +9,6 @@
 --       7 maxPerUser, 8 now (ms), 9 last-seen TTL (ms), 10.. the room ids, in the order of their keys
 -- Returns {0} when the new user is at its limit, {-1} when the rooms changed, else {1, the new user's presence version
 -- if it came online (else 0), the old user's if it went offline (else 0)}.
--- The user's presence version: microseconds of Redis's clock, kept above every version given before (KEYS[8]),
--- so that it grows whatever the clock does; a watcher's node drops a transition older than one it told.
-local function presence_version()
-  local t = redis.call('TIME')
-  local v = math.max(tonumber(t[1]) * 1000000 + tonumber(t[2]), tonumber(redis.call('GET', KEYS[8]) or '0') + 1)
-  redis.call('SET', KEYS[8], string.format('%.0f', v))
-  return v
-end
 local moving = ARGV[2] ~= ARGV[3]
 local max = tonumber(ARGV[7])
 if moving and max > 0 then
@@ -46,7 +38,7 @@ end
 local result = {1, 0, 0}
 redis.call('HSET', KEYS[1], 'user', ARGV[2], 'platform', ARGV[4], 'auth', ARGV[5])
 if moving and redis.call('HEXISTS', KEYS[2], ARGV[1]) == 0 and redis.call('HLEN', KEYS[2]) == 0 then
-  result[2] = presence_version()
+  result[2] = presence_version(KEYS[8])
 end
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[6])
 redis.call('ZADD', KEYS[4], 0, ARGV[2])
@@ -68,7 +60,7 @@ if moving then
     redis.call('DEL', KEYS[3])
     redis.call('ZREM', KEYS[4], ARGV[3])
     redis.call('SET', KEYS[6], ARGV[8], 'PX', ARGV[9])
-    result[3] = presence_version()
+    result[3] = presence_version(KEYS[8])
   end
 end
 return result
