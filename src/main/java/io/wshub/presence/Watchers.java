@@ -181,8 +181,8 @@ public class Watchers {
      * Sends a transition of a user ({@code user_online} or {@code user_offline}, with its presence version) to this
      * node's watchers of it, encoded once, in the user's order: one older than a transition told before is dropped,
      * one that repeats the state told last is not told (see {@link TransitionOrder}). Transitions come from this
-     * node's cluster thread and heartbeat and from the bus; they are queued and told by one thread at a time, in the
-     * order they were decided, with no lock held over the sends.
+     * node's cluster thread and heartbeat and from the bus's; they are queued and told one at a time, by whichever
+     * caller finds nobody telling, so the order kept and the sends agree, with no lock held over the sends.
      */
     public void deliver(String userId, Outbound message, long version) {
         if (watchersOf.containsKey(userId)) {
