@@ -34,6 +34,15 @@ final class TransitionOrder {
         return told == null || told.online() != online;
     }
 
+    /**
+     * A watcher was told the user's state (read from the directory, without a version): kept as the state last told
+     * unless one was told already, so that a transition that repeats it is not told. Its version stays 0: the next
+     * transition with a version is ordered from there.
+     */
+    void seed(String userId, boolean online) {
+        last.putIfAbsent(userId, new Told(0, online));
+    }
+
     /** Nobody watches the user any more: nothing to keep. */
     void forget(String userId) {
         last.remove(userId);

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -132,7 +133,7 @@ public class Watchers {
         });
         if (last[0]) {
             bus.interestChanged(topic(userId));
-            arriving.add(new Transition(userId, null, 0)); // forgets the order kept for the user
+            arriving.add(new Transition(Step.FORGET, userId, null, 0, false)); // forgets the order kept for the user
             tell();
         }
     }
@@ -186,13 +187,25 @@ public class Watchers {
      */
     public void deliver(String userId, Outbound message, long version) {
         if (watchersOf.containsKey(userId)) {
-            arriving.add(new Transition(userId, message, version));
+            arriving.add(new Transition(Step.TELL, userId, message, version, message.type().equals(type(true))));
             tell();
         }
     }
 
-    /** A transition to tell, or (message null) a user nobody here watches any more, to forget. */
-    private record Transition(String userId, Outbound message, long version) {
+    /**
+     * A watcher was told the users' states (the answer to {@code watch_users}, read after the node receives their
+     * transitions): a transition decided before that read but arriving after it repeats what the watcher knows, and
+     * is not told. Only for users with nothing told yet on this node; later ones go by their versions.
+     */
+    public void statesTold(Map<String, Boolean> onlineByUser) {
+        onlineByUser.forEach((userId, online) -> arriving.add(new Transition(Step.SEED, userId, null, 0, online)));
+        tell();
+    }
+
+    private enum Step { TELL, SEED, FORGET }
+
+    /** A transition to tell, a state a watcher was told, or a user nobody here watches any more. */
+    private record Transition(Step step, String userId, Outbound message, long version, boolean online) {
     }
 
     private void tell() {
@@ -201,13 +214,11 @@ public class Watchers {
                 Transition next;
                 while ((next = arriving.poll()) != null) {
                     Set<Connection> watchers = watchersOf.get(next.userId());
-                    if (watchers == null || next.message() == null) {
-                        if (watchers == null) {
-                            order.forget(next.userId());
-                        }
-                        continue;
-                    }
-                    if (order.admit(next.userId(), next.version(), next.message().type().equals(type(true)))) {
+                    if (watchers == null) {
+                        order.forget(next.userId());
+                    } else if (next.step() == Step.SEED) {
+                        order.seed(next.userId(), next.online());
+                    } else if (next.step() == Step.TELL && order.admit(next.userId(), next.version(), next.online())) {
                         Delivery delivery = new Delivery(next.message());
                         watchers.forEach(watcher -> watcher.send(delivery));
                     }

@@ -61,6 +61,21 @@ class TransitionOrderTest {
         assertTrue(order.admit("u", 4, false), "nothing kept: told");
     }
 
+    /**
+     * A watcher was told "online" in its {@code users_watched} answer; the transition that made the user online was
+     * decided before that read but arrives after it (PresenceIT saw it as a stray user_online): not told again.
+     */
+    @Test
+    void aStateTheWatcherWasToldIsNotToldAgainByALateTransition() {
+        order.seed("w", true);
+        assertFalse(order.admit("w", 17, true), "the late user_online repeats the answer");
+        assertTrue(order.admit("w", 18, false));
+        assertFalse(order.admit("w", 16, false), "older than 17, which counted though it was not told");
+        order.seed("w", true);
+        assertFalse(order.admit("w", 18, true), "a later answer does not override what was told since");
+        assertTrue(order.admit("w", 19, true));
+    }
+
     @Test
     void withoutAVersionOnlyAChangeOfStateIsTold() {
         assertTrue(order.admit("u", 0, true));
