@@ -168,6 +168,9 @@ public final class Connection {
     }
 
     void admitted() {
+        // Idleness counts from here: a connection that waited for the directory (a cluster busy with a connect storm)
+        // was not idle, and had no ping to answer yet.
+        lastSeen = System.currentTimeMillis();
         admitted = true;
     }
 

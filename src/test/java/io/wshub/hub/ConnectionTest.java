@@ -294,6 +294,21 @@ class ConnectionTest {
         assertEquals("connection lost", host.departures.get(0).reason());
     }
 
+    /**
+     * Idleness counts from the admission, not the handshake: in a run of 3 x 19,000 connections on one machine the
+     * directory admitted connections minutes after their handshake, and the sweep then closed 26,000 of them at once
+     * as idle (1001) before they were ever pinged.
+     */
+    @Test
+    void aConnectionAdmittedLateIsNotIdleFromItsHandshake() throws Exception {
+        Connection connection = connection(new TestOutlet(TestOutlet.Mode.INLINE), host);
+        Thread.sleep(50);
+        long admittedAt = System.currentTimeMillis();
+        connection.admitted();
+        assertTrue(connection.lastSeen() >= admittedAt, "last seen " + (admittedAt - connection.lastSeen())
+                + " ms before the admission");
+    }
+
     /** The first ping goes out a second after the connect, then one per interval. */
     @Test
     void theFirstPingComesEarlyThenOnePerInterval() {
