@@ -1,5 +1,6 @@
 package io.wshub.hub;
 
+import io.wshub.cdi.Unproxied;
 import io.wshub.cluster.ClusterConfig;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Resource;
@@ -22,7 +23,7 @@ import java.util.logging.Logger;
  * threads, never on the cluster thread. With the memory engines nothing waits: calls run in place.
  */
 @ApplicationScoped
-public class ClusterCalls {
+public class ClusterCalls implements Unproxied<ClusterCalls> {
 
     private static final Logger LOG = Logger.getLogger(ClusterCalls.class.getName());
     /** Calls waiting for the cluster thread; beyond it they fail at once (Redis is too slow to keep up). */

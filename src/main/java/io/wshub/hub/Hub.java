@@ -1,6 +1,7 @@
 package io.wshub.hub;
 
 import io.wshub.auth.ClientIdentity;
+import io.wshub.cdi.Unproxied;
 import io.wshub.observability.HubMetrics;
 import io.wshub.protocol.ErrorCode;
 import io.wshub.protocol.Outbound;
@@ -24,7 +25,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import java.util.function.Supplier;
 
 /**
  * This node's admitted connections and their users: lookups without a global lock (concurrent maps; a user's set of
@@ -32,7 +32,7 @@ import java.util.function.Supplier;
  * is admitted ({@link Admission} decides that) until it is forgotten.
  */
 @ApplicationScoped
-public class Hub implements Connection.Host {
+public class Hub implements Unproxied<Hub>, Connection.Host {
 
     private static final Logger LOG = Logger.getLogger(Hub.class.getName());
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -283,14 +283,5 @@ public class Hub implements Connection.Host {
         byte[] bytes = new byte[16];
         RANDOM.nextBytes(bytes);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-    }
-
-    /**
-     * This bean itself rather than its client proxy: hot paths keep it in a field and skip the proxy's context lookup
-     * on every call (an application-scoped bean lives as long as its users). Wrapped, because Weld's client proxy
-     * hands back itself in place of a returned {@code this}: a plain {@code return this} gave the proxy.
-     */
-    public Supplier<Hub> direct() {
-        return () -> this;
     }
 }

@@ -1,11 +1,11 @@
 package io.wshub.hub;
 
+import io.wshub.cdi.Unproxied;
 import io.wshub.cluster.ClusterConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import java.util.function.Supplier;
 
 
 /**
@@ -13,7 +13,7 @@ import java.util.function.Supplier;
  * override by the standard rule, e.g. {@code WSHUB_IDLE_TIMEOUT}). The README's configuration table lists them.
  */
 @ApplicationScoped
-public class HubConfig {
+public class HubConfig implements Unproxied<HubConfig> {
 
     @Inject
     ClusterConfig cluster;
@@ -195,14 +195,5 @@ public class HubConfig {
     /** Frames encoded once and written raw to every receiver (see transport.TyrusRawFrames). */
     public boolean tyrusRawFrames() {
         return tyrusRawFrames;
-    }
-
-    /**
-     * This bean itself rather than its client proxy: hot paths keep it in a field and skip the proxy's context lookup
-     * on every call (an application-scoped bean lives as long as its users). Wrapped, because Weld's client proxy
-     * hands back itself in place of a returned {@code this}: a plain {@code return this} gave the proxy.
-     */
-    public Supplier<HubConfig> direct() {
-        return () -> this;
     }
 }

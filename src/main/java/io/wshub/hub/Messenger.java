@@ -1,5 +1,6 @@
 package io.wshub.hub;
 
+import io.wshub.cdi.Unproxied;
 import io.wshub.cluster.Bus;
 import io.wshub.cluster.ClusterUnavailableException;
 import io.wshub.cluster.Directory;
@@ -19,7 +20,6 @@ import java.util.concurrent.CompletionException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
-import java.util.function.Supplier;
 
 /**
  * Reaches users, connections and everyone on any node: this node's connections directly, the others' through the
@@ -27,7 +27,7 @@ import java.util.function.Supplier;
  * one answer later ({@link CompletableFuture}); what this node can do alone it does at once.
  */
 @ApplicationScoped
-public class Messenger {
+public class Messenger implements Unproxied<Messenger> {
 
     private static final Logger LOG = Logger.getLogger(Messenger.class.getName());
 
@@ -180,14 +180,5 @@ public class Messenger {
             cause = cause.getCause();
         }
         return cause;
-    }
-
-    /**
-     * This bean itself rather than its client proxy: hot paths keep it in a field and skip the proxy's context lookup
-     * on every call (an application-scoped bean lives as long as its users). Wrapped, because Weld's client proxy
-     * hands back itself in place of a returned {@code this}: a plain {@code return this} gave the proxy.
-     */
-    public Supplier<Messenger> direct() {
-        return () -> this;
     }
 }

@@ -1,16 +1,16 @@
 package io.wshub.limits;
 
+import io.wshub.cdi.Unproxied;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
 
 /** The {@code wshub.limits.*} and {@code wshub.rate-limit.*} settings; 0 means no limit. */
 @ApplicationScoped
-public class LimitsConfig {
+public class LimitsConfig implements Unproxied<LimitsConfig> {
 
     @Inject
     @ConfigProperty(name = "wshub.limits.max-connections", defaultValue = "0")
@@ -49,14 +49,5 @@ public class LimitsConfig {
     public double rate(String messageType) {
         return rates.computeIfAbsent(messageType, type -> config
                 .getOptionalValue("wshub.rate-limit." + type, Double.class).orElse(defaultRate));
-    }
-
-    /**
-     * This bean itself rather than its client proxy: hot paths keep it in a field and skip the proxy's context lookup
-     * on every call (an application-scoped bean lives as long as its users). Wrapped, because Weld's client proxy
-     * hands back itself in place of a returned {@code this}: a plain {@code return this} gave the proxy.
-     */
-    public Supplier<LimitsConfig> direct() {
-        return () -> this;
     }
 }

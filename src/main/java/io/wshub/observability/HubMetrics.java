@@ -1,11 +1,12 @@
 package io.wshub.observability;
 
+import io.wshub.cdi.Unproxied;
 import io.wshub.cluster.RedisBus;
 import io.wshub.cluster.RedisConnection;
-import jakarta.enterprise.inject.Produces;
 import io.wshub.protocol.ErrorCode;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.metrics.Counter;
 import org.eclipse.microprofile.metrics.Metadata;
@@ -23,7 +24,7 @@ import java.util.function.Supplier;
  * OpenMetrics output appends it: {@code wshub_connections} is scraped as {@code wshub_connections_total}.
  */
 @ApplicationScoped
-public class HubMetrics {
+public class HubMetrics implements Unproxied<HubMetrics> {
 
     @Inject
     MetricRegistry registry;
@@ -54,7 +55,7 @@ public class HubMetrics {
     }
 
     /** A gauge read from its owner: each owner registers its own, so metrics depend on nobody. */
-    public void gauge(String name, String description, java.util.function.Supplier<? extends Number> value) {
+    public void gauge(String name, String description, Supplier<? extends Number> value) {
         registry.gauge(meta(name, description), value);
     }
 
@@ -171,14 +172,5 @@ public class HubMetrics {
 
     private static Metadata meta(String name, String description) {
         return Metadata.builder().withName(name).withDescription(description).build();
-    }
-
-    /**
-     * This bean itself rather than its client proxy: hot paths keep it in a field and skip the proxy's context lookup
-     * on every call (an application-scoped bean lives as long as its users). Wrapped, because Weld's client proxy
-     * hands back itself in place of a returned {@code this}: a plain {@code return this} gave the proxy.
-     */
-    public Supplier<HubMetrics> direct() {
-        return () -> this;
     }
 }

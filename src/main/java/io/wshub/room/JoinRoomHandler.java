@@ -6,6 +6,7 @@ import io.wshub.routing.AsyncMessageHandler;
 import io.wshub.routing.MessageType;
 import io.wshub.routing.Reply;
 import io.wshub.routing.Request;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.Dependent;
 import jakarta.inject.Inject;
 import jakarta.json.JsonNumber;
@@ -27,6 +28,11 @@ public class JoinRoomHandler implements AsyncMessageHandler {
 
     @Inject
     RoomRegistry rooms;
+
+    @PostConstruct
+    void direct() {
+        rooms = rooms.direct().get();
+    }
 
     @Override
     public CompletionStage<Reply> handle(Request request) {

@@ -5,6 +5,7 @@ import io.wshub.routing.AsyncMessageHandler;
 import io.wshub.routing.MessageType;
 import io.wshub.routing.Reply;
 import io.wshub.routing.Request;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.Dependent;
 import jakarta.inject.Inject;
 
@@ -17,6 +18,11 @@ public class LeaveRoomHandler implements AsyncMessageHandler {
 
     @Inject
     RoomRegistry rooms;
+
+    @PostConstruct
+    void direct() {
+        rooms = rooms.direct().get();
+    }
 
     @Override
     public CompletionStage<Reply> handle(Request request) {

@@ -1,5 +1,6 @@
 package io.wshub.room;
 
+import io.wshub.cdi.Unproxied;
 import io.wshub.cluster.Bus;
 import io.wshub.cluster.ClusterUnavailableException;
 import io.wshub.cluster.Directory;
@@ -30,7 +31,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import java.util.function.Supplier;
 
 /**
  * Rooms: the {@link Directory} decides (existence, capacity, membership, cluster-wide); this registry keeps each room's
@@ -43,7 +43,7 @@ import java.util.function.Supplier;
  * it gets to it, so the last change always wins.
  */
 @ApplicationScoped
-public class RoomRegistry {
+public class RoomRegistry implements Unproxied<RoomRegistry> {
 
     private static final Logger LOG = Logger.getLogger(RoomRegistry.class.getName());
     /** The longest {@code idempotency_key} of a room publish. */
@@ -76,6 +76,8 @@ public class RoomRegistry {
     void init() {
         hub = hub.direct().get();
         metrics = metrics.direct().get();
+        messenger = messenger.direct().get();
+        cluster = cluster.direct().get();
         local = new LocalRooms(roomId -> bus.interestChanged(roomId));
         // Local bookkeeping only; the directory forgets the connection's memberships with the connection itself.
         hub.onDeparture(connection -> local.forget(connection));
@@ -403,14 +405,5 @@ public class RoomRegistry {
     private Outbound left(String roomId) {
         return hub.message("room_left", Json.object().add("room_id", roomId).add("status", "left").build()
                 .toString(), null);
-    }
-
-    /**
-     * This bean itself rather than its client proxy: hot paths keep it in a field and skip the proxy's context lookup
-     * on every call (an application-scoped bean lives as long as its users). Wrapped, because Weld's client proxy
-     * hands back itself in place of a returned {@code this}: a plain {@code return this} gave the proxy.
-     */
-    public Supplier<RoomRegistry> direct() {
-        return () -> this;
     }
 }

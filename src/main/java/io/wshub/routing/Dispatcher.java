@@ -1,5 +1,6 @@
 package io.wshub.routing;
 
+import io.wshub.cdi.Unproxied;
 import io.wshub.hub.Connection;
 import io.wshub.hub.Frame;
 import io.wshub.hub.HandlerFailed;
@@ -29,7 +30,6 @@ import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import java.util.function.Supplier;
 
 /**
  * Routes each decoded client message to the handler of its type and sends the reply or the error frame.
@@ -40,7 +40,7 @@ import java.util.function.Supplier;
  * blocks.
  */
 @ApplicationScoped
-public class Dispatcher {
+public class Dispatcher implements Unproxied<Dispatcher> {
 
     private static final Logger LOG = Logger.getLogger(Dispatcher.class.getName());
     /** What a client that must still log in may send. */
@@ -206,14 +206,5 @@ public class Dispatcher {
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "a HandlerFailed observer failed", e);
         }
-    }
-
-    /**
-     * This bean itself rather than its client proxy: hot paths keep it in a field and skip the proxy's context lookup
-     * on every call (an application-scoped bean lives as long as its users). Wrapped, because Weld's client proxy
-     * hands back itself in place of a returned {@code this}: a plain {@code return this} gave the proxy.
-     */
-    public Supplier<Dispatcher> direct() {
-        return () -> this;
     }
 }

@@ -605,7 +605,7 @@ class HubIT extends DeployedHub {
             assertTrue(classes.getString("injected Hub").contains("Proxy"), "the injected field is a client proxy: "
                     + classes.getString("injected Hub"));
             for (String bean : List.of("Hub", "HubConfig", "Messenger", "LimitsConfig", "HubMetrics", "RoomRegistry",
-                    "Dispatcher")) {
+                    "Dispatcher", "ClusterCalls")) {
                 String type = classes.getString(bean);
                 assertFalse(type.contains("Proxy"), bean + ".direct() gave " + type);
                 assertTrue(type.startsWith("io.wshub."), bean + ".direct() gave " + type);

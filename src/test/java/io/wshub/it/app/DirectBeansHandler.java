@@ -1,5 +1,6 @@
 package io.wshub.it.app;
 
+import io.wshub.hub.ClusterCalls;
 import io.wshub.hub.Hub;
 import io.wshub.hub.HubConfig;
 import io.wshub.hub.Messenger;
@@ -36,6 +37,8 @@ public class DirectBeansHandler implements MessageHandler {
     RoomRegistry rooms;
     @Inject
     Dispatcher dispatcher;
+    @Inject
+    ClusterCalls cluster;
 
     @Override
     public Reply handle(Request request) {
@@ -47,6 +50,7 @@ public class DirectBeansHandler implements MessageHandler {
         classes.put("HubMetrics", metrics.direct().get().getClass().getName());
         classes.put("RoomRegistry", rooms.direct().get().getClass().getName());
         classes.put("Dispatcher", dispatcher.direct().get().getClass().getName());
+        classes.put("ClusterCalls", cluster.direct().get().getClass().getName());
         classes.put("injected Hub", hub.getClass().getName());
         return request.reply("test_direct_beans", classes);
     }
