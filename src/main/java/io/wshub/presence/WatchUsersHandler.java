@@ -9,9 +9,7 @@ import io.wshub.routing.Request;
 import jakarta.enterprise.context.Dependent;
 import jakarta.inject.Inject;
 
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -37,9 +35,7 @@ public class WatchUsersHandler implements AsyncMessageHandler {
         return cluster.onWorker(watchers.watch(request.client(), userIds))
                 .thenCompose(subscribed -> cluster.call(() -> presence.statuses(userIds)))
                 .thenApply(statuses -> {
-                    Map<String, Boolean> online = new HashMap<>();
-                    statuses.forEach((userId, status) -> online.put(userId, status.online()));
-                    watchers.statesTold(online); // a late transition this answer already says is not told
+                    watchers.statesTold(statuses); // a late transition this answer already says is not told
                     return request.reply("users_watched", PresenceViews.statuses(statuses));
                 });
     }

@@ -1,6 +1,7 @@
 package io.wshub.presence;
 
 import io.wshub.cluster.Bus;
+import io.wshub.cluster.Presence;
 import io.wshub.hub.Connection;
 import io.wshub.hub.Delivery;
 import io.wshub.hub.Hub;
@@ -197,8 +198,8 @@ public class Watchers {
      * transitions): a transition decided before that read but arriving after it repeats what the watcher knows, and
      * is not told. Only for users with nothing told yet on this node; later ones go by their versions.
      */
-    public void statesTold(Map<String, Boolean> onlineByUser) {
-        onlineByUser.forEach((userId, online) -> arriving.add(new Transition(Step.SEED, userId, null, 0, online)));
+    public void statesTold(Map<String, Presence.UserStatus> statuses) {
+        statuses.forEach((userId, status) -> arriving.add(new Transition(Step.SEED, userId, null, 0, status.online())));
         tell();
     }
 
