@@ -988,11 +988,7 @@ public final class Capacity {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx" + o.get("--xmx", "2g"));
-        for (String option : o.get("--jvm", "").trim().split("\\s+")) {
-            if (!option.isEmpty()) {
-                command.add(option);
-            }
-        }
+        command.addAll(o.words("--jvm"));
         command.addAll(List.of("-jar", jar.toString(), "--nocluster", "--contextroot", "/", "--port",
                 Integer.toString(port), "--rootdir", runDir.resolve("payara-root").toString()));
         if (Files.isRegularFile(preboot)) {

@@ -1,5 +1,6 @@
 package io.wshub.bench;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -18,6 +19,17 @@ final class Options {
 
     int getInt(String name, int fallback) {
         return Integer.parseInt(get(name, Integer.toString(fallback)));
+    }
+
+    /** An option's value split on spaces, e.g. the JVM options of {@code --jvm "-XX:+UseParallelGC -Dx=y"}. */
+    List<String> words(String name) {
+        List<String> words = new ArrayList<>();
+        for (String word : get(name, "").trim().split("\\s+")) {
+            if (!word.isEmpty()) {
+                words.add(word);
+            }
+        }
+        return words;
     }
 
     boolean has(String name) {

@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * The whole table of shared/peer-figures.md in one run: starts the GoHub peer, runs every scenario against it, stops
@@ -30,7 +31,8 @@ import java.util.function.Function;
  * Options: {@code --warmup S} (wshub, default 180), {@code --gohub-warmup S} (15: GoHub needs none, but the load
  * generator's own JIT does, and GoHub runs first), {@code --wshub-war}
  * (target/wshub.war), {@code --gohub} (../shared/peers/gohub-peer), {@code --payara-jar} (target/ or the local Maven
- * repository, fetched with {@code mvn dependency:copy} if absent), {@code --xmx} (2g), {@code --wshub-port} (18180),
+ * repository, fetched with {@code mvn dependency:copy} if absent), {@code --xmx} (2g), {@code --jvm "OPTIONS"} (more JVM
+ * options for wshub, split on spaces), {@code --wshub-port} (18180),
  * {@code --gohub-port} (18190), {@code --servers gohub,wshub}, {@code --scenarios connect,burst,...} (also
  * {@code fanout-max:gohub}, {@code :jsonrpc}, {@code :gows}, {@code :sse}: the room fan-out with members of that wire
  * format, tabled per format with the ratio to GoHub's), {@code --format-warmup S} (before each of those, that format's
@@ -299,7 +301,9 @@ public final class PeerTable {
         Path preboot = Path.of(options.get("--preboot", "payara-config/pre-boot-commands.asadmin")).toAbsolutePath();
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + options.get("--xmx", "2g"), "-jar", jar.toString(), "--nocluster", "--contextroot", "/",
+                "-Xmx" + options.get("--xmx", "2g")));
+        command.addAll(options.words("--jvm"));
+        command.addAll(List.of("-jar", jar.toString(), "--nocluster", "--contextroot", "/",
                 "--port", Integer.toString(port)));
         if (Files.isRegularFile(preboot)) {
             command.addAll(List.of("--prebootcommandfile", preboot.toString()));
@@ -497,10 +501,12 @@ public final class PeerTable {
         Map<String, Scenarios.Result> gohub = results.getOrDefault("gohub", Map.of());
         Map<String, Scenarios.Result> wshub = results.getOrDefault("wshub", Map.of());
         StringBuilder md = new StringBuilder();
-        md.append(String.format(Locale.ROOT, "Peer table, %s: wshub %s (Payara Micro %s, -Xmx%s, warm-up %d s), "
+        md.append(String.format(Locale.ROOT, "Peer table, %s: wshub %s (Payara Micro %s, -Xmx%s%s, warm-up %d s), "
                         + "GoHub peer %s (warm-up %d s); server CPU = utime+stime from /proc over the measured window / "
                         + "operations counted in it%n%n", startedAt, options.get("--commit", commit()), PAYARA_VERSION,
-                options.get("--xmx", "2g"), options.getInt("--warmup", 180),
+                options.get("--xmx", "2g"),
+                options.words("--jvm").stream().map(option -> " " + option).collect(Collectors.joining()),
+                options.getInt("--warmup", 180),
                 options.get("--gohub", "../shared/peers/gohub-peer"), options.getInt("--gohub-warmup", 15)));
         md.append("| scenario | GoHub | wshub | ratio wshub/GoHub |\n|---|---|---|---|\n");
         for (Row row : rows()) {
