@@ -27,15 +27,22 @@ public class UpgradeRequests {
      * .request.getCoyoteRequest().
      */
     Object grizzlyRequest(Session session) throws ReflectiveOperationException {
-        Object writer = read(protocolHandler(session), "writer");
-        Object upgradeHandler = read(writer, "tyrusHttpUpgradeHandler");
-        Object webConnection = call(upgradeHandler, "getWebConnection");
+        Object webConnection = call(upgradeHandler(session), "getWebConnection");
         Object catalinaRequest = read(webConnection, "request");
         Object grizzlyRequest = call(catalinaRequest, "getCoyoteRequest");
         if (grizzlyRequest == null) {
             throw new NoSuchFieldException("the upgraded session has no Grizzly request");
         }
         return grizzlyRequest;
+    }
+
+    /**
+     * Tyrus's Servlet upgrade handler of a session as its writer holds it: protocolHandler.writer
+     * .tyrusHttpUpgradeHandler, a proxy ({@code TyrusHttpUpgradeHandlerProxy}) whose field {@code handler} is the
+     * container's instance.
+     */
+    Object upgradeHandler(Session session) throws ReflectiveOperationException {
+        return read(read(protocolHandler(session), "writer"), "tyrusHttpUpgradeHandler");
     }
 
     /** Tyrus's {@code ProtocolHandler} of a session: TyrusSession.asyncRemote.webSocket.protocolHandler. */
@@ -45,8 +52,17 @@ public class UpgradeRequests {
 
     /** A field's value, declared by the owner's class or a superclass. */
     Object read(Object owner, String name) throws ReflectiveOperationException {
+        return field(owner, name).get(owner);
+    }
+
+    /** Sets a field, declared by the owner's class or a superclass, to null. */
+    void clear(Object owner, String name) throws ReflectiveOperationException {
+        field(owner, name).set(owner, null);
+    }
+
+    private Field field(Object owner, String name) throws ReflectiveOperationException {
         if (owner == null) {
-            throw new NoSuchFieldException("no object to read " + name + " from");
+            throw new NoSuchFieldException("no object with the field " + name);
         }
         String key = owner.getClass().getName() + "#" + name;
         Field field = fields.get(key);
@@ -54,7 +70,7 @@ public class UpgradeRequests {
             field = ContainerShortcut.field(owner.getClass(), name);
             fields.put(key, field);
         }
-        return field.get(owner);
+        return field;
     }
 
     /** Calls a method without parameters, declared (public or not) by the owner's class or a superclass. */
