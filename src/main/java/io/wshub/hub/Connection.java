@@ -6,13 +6,12 @@ import io.wshub.limits.RateLimiter;
 import io.wshub.protocol.Outbound;
 import io.wshub.protocol.WireCodec;
 
-import java.util.Collections;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -60,6 +59,9 @@ public final class Connection {
     public static final long DRAIN_BEFORE_CLOSE_MILLIS = 2000;
     /** When the first ping goes out after the connect (see {@link #ping}). */
     static final long FIRST_PING_MILLIS = 1000;
+    @SuppressWarnings("rawtypes")
+    private static final AtomicReferenceFieldUpdater<Connection, Set> ROOMS =
+            AtomicReferenceFieldUpdater.newUpdater(Connection.class, Set.class, "rooms");
     /** Requests a client may pipeline behind one that waits for an answer (a join waiting for Redis, say). */
     static final int MAX_WAITING_REQUESTS = 1024;
 
@@ -73,7 +75,8 @@ public final class Connection {
     private volatile long loginDeadline;
     private final RateLimiter rateLimiter = new RateLimiter();
     private final RequestQueue requests = new RequestQueue(MAX_WAITING_REQUESTS);
-    private final Set<String> rooms = ConcurrentHashMap.newKeySet();
+    /** Immutable, replaced whole: one shared empty set or a small array set costs less than a concurrent set. */
+    private volatile Set<String> rooms = Set.of();
     /** Set once admitted: only then does it count, receive and raise events. */
     private volatile boolean admitted;
     private volatile long lastSeen = connectedAt;
@@ -148,15 +151,31 @@ public final class Connection {
 
     /** The ids of the rooms this connection is in; changed only by the room registry. */
     public Set<String> rooms() {
-        return Collections.unmodifiableSet(rooms);
+        return rooms;
     }
 
     public boolean addRoom(String roomId) {
-        return rooms.add(roomId);
+        while (true) {
+            Set<String> now = rooms;
+            if (now.contains(roomId)) {
+                return false;
+            }
+            if (ROOMS.compareAndSet(this, now, ImmutableSets.with(now, roomId))) {
+                return true;
+            }
+        }
     }
 
     public boolean removeRoom(String roomId) {
-        return rooms.remove(roomId);
+        while (true) {
+            Set<String> now = rooms;
+            if (!now.contains(roomId)) {
+                return false;
+            }
+            if (ROOMS.compareAndSet(this, now, ImmutableSets.without(now, roomId))) {
+                return true;
+            }
+        }
     }
 
     public long connectedAt() {

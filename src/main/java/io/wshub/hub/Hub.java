@@ -47,6 +47,7 @@ public class Hub implements Unproxied<Hub>, Connection.Host {
     Event<ClientDisconnected> disconnectedEvent;
 
     private final ConcurrentHashMap<String, Connection> connections = new ConcurrentHashMap<>();
+    /** Each user's connections here, an immutable set replaced whole (most users have one: no set of its own). */
     private final ConcurrentHashMap<String, Set<Connection>> users = new ConcurrentHashMap<>();
     private final AtomicLong messageIds = new AtomicLong();
     private volatile boolean accepting = true;
@@ -106,18 +107,16 @@ public class Hub implements Unproxied<Hub>, Connection.Host {
             if (maxPerUser > 0 && set != null && set.size() >= maxPerUser && !set.contains(connection)) {
                 return set;
             }
-            Set<Connection> result = set == null ? ConcurrentHashMap.newKeySet() : set;
-            result.add(connection);
             added[0] = true;
-            return result;
+            return set == null ? Set.of(connection) : ImmutableSets.with(set, connection);
         });
         return added[0];
     }
 
     private void unindex(Connection connection, String userId) {
         users.computeIfPresent(userId, (id, set) -> {
-            set.remove(connection);
-            return set.isEmpty() ? null : set;
+            Set<Connection> rest = ImmutableSets.without(set, connection);
+            return rest.isEmpty() ? null : rest;
         });
     }
 
@@ -255,7 +254,7 @@ public class Hub implements Unproxied<Hub>, Connection.Host {
 
     public Set<Connection> connectionsOf(String userId) {
         Set<Connection> set = users.get(userId);
-        return set == null ? Set.of() : Collections.unmodifiableSet(set);
+        return set == null ? Set.of() : set;
     }
 
     /** The node stops: upgrades are refused from now on. */

@@ -309,6 +309,44 @@ class ConnectionTest {
                 + " ms before the admission");
     }
 
+    /** Rooms are added and removed from several threads at once (joins, leaves, admin calls): none is lost. */
+    @Test
+    void concurrentRoomChangesAreAllKept() throws Exception {
+        Connection connection = connection(new TestOutlet(TestOutlet.Mode.INLINE), host);
+        int threads = 4;
+        int perThread = 200;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+        List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int thread = t;
+            done.add(pool.submit(() -> {
+                start.await();
+                for (int i = 0; i < perThread; i++) {
+                    assertTrue(connection.addRoom("t" + thread + "-" + i));
+                    if (i % 2 == 1) {
+                        assertTrue(connection.removeRoom("t" + thread + "-" + i));
+                    }
+                }
+                return null;
+            }));
+        }
+        start.countDown();
+        for (java.util.concurrent.Future<?> future : done) {
+            future.get();
+        }
+        pool.shutdown();
+        java.util.Set<String> expected = new java.util.HashSet<>();
+        for (int t = 0; t < threads; t++) {
+            for (int i = 0; i < perThread; i += 2) {
+                expected.add("t" + t + "-" + i);
+            }
+        }
+        assertEquals(expected, connection.rooms());
+        assertFalse(connection.addRoom("t0-0"), "already in it");
+        assertFalse(connection.removeRoom("t0-1"), "already left");
+    }
+
     /** The first ping goes out a second after the connect, then one per interval. */
     @Test
     void theFirstPingComesEarlyThenOnePerInterval() {
