@@ -11,8 +11,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
+import java.util.function.UnaryOperator;
 
 /**
  * One client connection: who it acts as, the rooms it is in on this node, its requests and its outbound queue.
@@ -155,24 +156,22 @@ public final class Connection {
     }
 
     public boolean addRoom(String roomId) {
-        while (true) {
-            Set<String> now = rooms;
-            if (now.contains(roomId)) {
-                return false;
-            }
-            if (ROOMS.compareAndSet(this, now, ImmutableSets.with(now, roomId))) {
-                return true;
-            }
-        }
+        return changeRooms(now -> ImmutableSets.with(now, roomId));
     }
 
     public boolean removeRoom(String roomId) {
+        return changeRooms(now -> ImmutableSets.without(now, roomId));
+    }
+
+    /** Replaces the rooms with what {@code change} makes of them; false when it made no change. */
+    private boolean changeRooms(UnaryOperator<Set<String>> change) {
         while (true) {
             Set<String> now = rooms;
-            if (!now.contains(roomId)) {
+            Set<String> next = change.apply(now);
+            if (next == now) {
                 return false;
             }
-            if (ROOMS.compareAndSet(this, now, ImmutableSets.without(now, roomId))) {
+            if (ROOMS.compareAndSet(this, now, next)) {
                 return true;
             }
         }

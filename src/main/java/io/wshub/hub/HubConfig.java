@@ -6,8 +6,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-
-
 /**
  * Every {@code wshub.*} setting of the single-node hub, read once through MicroProfile Config (environment variables
  * override by the standard rule, e.g. {@code WSHUB_IDLE_TIMEOUT}). The README's configuration table lists them.
