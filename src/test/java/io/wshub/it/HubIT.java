@@ -520,7 +520,9 @@ class HubIT extends DeployedHub {
                 }
             }
             JsonObject after = inspect(inspector);
-            for (int i = 0; i < 100 && after.getInt("connections") != before.getInt("connections"); i++) {
+            // a departure leaves the connection count before the user index: wait for both
+            for (int i = 0; i < 100 && (after.getInt("connections") != before.getInt("connections")
+                    || after.getInt("users") != before.getInt("users")); i++) {
                 Thread.sleep(200);
                 after = inspect(inspector);
             }
