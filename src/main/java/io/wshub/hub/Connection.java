@@ -6,6 +6,8 @@ import io.wshub.limits.RateLimiter;
 import io.wshub.protocol.Outbound;
 import io.wshub.protocol.WireCodec;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -18,9 +20,10 @@ import java.util.function.UnaryOperator;
 /**
  * One client connection: who it acts as, the rooms it is in on this node, its requests and its outbound queue.
  * <p>
- * Sends never block the caller: a frame is queued and the queue is pumped with at most one frame in flight, which
- * keeps per-connection order. The queue is bounded in frames and in characters; a connection that cannot keep up is
- * closed (1008 "slow consumer") instead of slowing its room down or growing without bound.
+ * Sends never block the caller: a frame is queued and the queue is pumped with at most one write in flight (a frame,
+ * or the frames that waited together), which keeps per-connection order. The queue is bounded in frames and in
+ * characters; a connection that cannot keep up is closed (1008 "slow consumer") instead of slowing its room down or
+ * growing without bound.
  * <p>
  * Closing: the first close decided wins, whoever decides it (the server, the peer, a failed send). Its code and
  * reason are the ones the client reads and the hub reports; any later close only hurries it along.
@@ -33,8 +36,8 @@ public final class Connection {
 
         long maxQueuedChars();
 
-        /** A frame was written. */
-        void sent();
+        /** {@code frames} frames were written, in one write (more than one: they had waited together). */
+        void sent(int frames);
 
         /** The queue overflowed; the host counts it and closes the connection. */
         void slowConsumer(Connection connection);
@@ -63,6 +66,11 @@ public final class Connection {
     @SuppressWarnings("rawtypes")
     private static final AtomicReferenceFieldUpdater<Connection, Set> ROOMS =
             AtomicReferenceFieldUpdater.newUpdater(Connection.class, Set.class, "rooms");
+    /**
+     * About the most characters one batched write carries (it stops adding frames once past it): frames that waited
+     * together go out in one system call, and a peer that fell behind catches up in 32 KB writes.
+     */
+    static final int MAX_BATCH_CHARS = 32 * 1024;
     /** Requests a client may pipeline behind one that waits for an answer (a join waiting for Redis, say). */
     static final int MAX_WAITING_REQUESTS = 1024;
 
@@ -231,6 +239,24 @@ public final class Connection {
         return frame != null && send(frame);
     }
 
+    /**
+     * Queues a shared message without starting to write it: the caller has {@link #flush} called next, here or on
+     * another thread ({@link FanOut} writes many receivers' queues in lanes). Frames queued meanwhile by anyone go out
+     * with it, in order. False as for {@link #send(Delivery)}.
+     */
+    public boolean queue(Delivery delivery) {
+        if (delivery.message().requestId() != null) {
+            return send(delivery); // an answer: written at once, as always
+        }
+        Frame frame = delivery.frameFor(codec.shared());
+        return frame != null && queue(frame);
+    }
+
+    /** Writes what is queued (see {@link #queue(Delivery)}); does nothing when another thread is writing it. */
+    public void flush() {
+        pump();
+    }
+
     /** Any frame or pong from the client counts as activity. */
     public void touch() {
         lastSeen = System.currentTimeMillis();
@@ -389,6 +415,14 @@ public final class Connection {
     }
 
     private boolean send(Frame frame) {
+        if (!queue(frame)) {
+            return false;
+        }
+        pump();
+        return true;
+    }
+
+    private boolean queue(Frame frame) {
         Closing decided = closing.get();
         if (decided != null) {
             return false;
@@ -402,13 +436,13 @@ public final class Connection {
             return false;
         }
         queue.offer(frame);
-        pump();
         return true;
     }
 
     /**
-     * Writes queued frames, one in flight at a time. When the outlet completes a write inside the call (the usual
-     * case when the socket is writable) the loop continues here instead of recursing from the completion.
+     * Writes queued frames, one write in flight at a time: one frame, or, when the outlet takes batches, every frame
+     * that waited (up to its limit) in one write. When the outlet completes a write inside the call (the usual case
+     * when the socket is writable) the loop continues here instead of recursing from the completion.
      */
     private void pump() {
         while (true) {
@@ -437,10 +471,16 @@ public final class Connection {
                 }
                 continue;
             }
-            InFlight flight = new InFlight(next.length());
+            int most = outlet.maxBatch();
+            List<Frame> batch = most > 1 ? batchAfter(next, most) : null;
+            InFlight flight = batch == null ? new InFlight(next.length(), 1) : new InFlight(length(batch), batch.size());
             inFlightSince = System.currentTimeMillis();
             try {
-                outlet.write(next, flight);
+                if (batch == null) {
+                    outlet.write(next, flight);
+                } else {
+                    outlet.write(batch, flight);
+                }
             } catch (RuntimeException | Error e) {
                 // Tyrus throws an Error for text it cannot encode and never reports back: no send may stay stuck
                 flight.completed(e);
@@ -452,6 +492,35 @@ public final class Connection {
                 return;
             }
         }
+    }
+
+    /**
+     * {@code first} and the frames queued behind it, up to {@code most} frames or about {@link #MAX_BATCH_CHARS}
+     * characters; null when nothing is queued behind it. Polled, never peeked: a close may empty the queue meanwhile.
+     */
+    private List<Frame> batchAfter(Frame first, int most) {
+        Frame second = queue.poll();
+        if (second == null) {
+            return null;
+        }
+        List<Frame> batch = new ArrayList<>(Math.min(most, 8));
+        batch.add(first);
+        batch.add(second);
+        int chars = first.length() + second.length();
+        Frame more;
+        while (batch.size() < most && chars < MAX_BATCH_CHARS && (more = queue.poll()) != null) {
+            batch.add(more);
+            chars += more.length();
+        }
+        return batch;
+    }
+
+    private static int length(List<Frame> frames) {
+        int chars = 0;
+        for (Frame frame : frames) {
+            chars += frame.length();
+        }
+        return chars;
     }
 
     /** A close was decided that does not wait for the queue (a failed send, say): nothing more is written. */
@@ -475,9 +544,11 @@ public final class Connection {
         final AtomicInteger state = new AtomicInteger(PENDING);
         final AtomicBoolean done = new AtomicBoolean();
         final int length;
+        final int frames;
 
-        InFlight(int length) {
+        InFlight(int length, int frames) {
             this.length = length;
+            this.frames = frames;
         }
 
         @Override
@@ -485,14 +556,14 @@ public final class Connection {
             if (!done.compareAndSet(false, true)) {
                 return; // a transport that reports twice must not unbalance the counts
             }
-            queuedFrames.decrementAndGet();
+            queuedFrames.addAndGet(-frames);
             queuedChars.addAndGet(-length);
             inFlightSince = 0;
             if (drainWaiter.get() != null && hasRoom()) {
                 releaseDrainWaiter();
             }
             if (failure == null) {
-                host.sent();
+                host.sent(frames);
             } else if (closing.compareAndSet(null, new Closing(1011, "send failed", false))) {
                 // The container may report inside its writer's lock: the close, and what it sets off (departure,
                 // events, sends to other connections), runs on the hub's thread, never here.

@@ -12,6 +12,7 @@ import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.Collections;
@@ -56,11 +57,13 @@ public class Hub implements Unproxied<Hub>, Connection.Host {
 
     private int maxQueuedFrames;
     private long maxQueuedChars;
+    private FanOut fanOut;
 
     @PostConstruct
     void init() {
         metrics = metrics.direct().get();
         config = config.direct().get();
+        fanOut = scheduler.fanOut();
         maxQueuedFrames = config.sendQueueMaxFrames();
         maxQueuedChars = config.sendQueueMaxBytes();
         metrics.gauge("wshub_connections_current", "Open WebSocket connections", this::connectionCount);
@@ -164,8 +167,8 @@ public class Hub implements Unproxied<Hub>, Connection.Host {
     }
 
     @Override
-    public void sent() {
-        metrics.messageSent();
+    public void sent(int frames) {
+        metrics.messagesSent(frames);
     }
 
     /** On the hub's timer thread: a close may wait for the socket, senders must not. */
@@ -210,13 +213,14 @@ public class Hub implements Unproxied<Hub>, Connection.Host {
     /** Sends to every connection of this node; returns how many. */
     public int deliverToAll(Outbound message) {
         Delivery delivery = new Delivery(message);
-        int sent = 0;
+        List<Connection> receivers = new ArrayList<>(connections.size());
         for (Connection connection : connections.values()) {
-            if (connection.send(delivery)) {
-                sent++;
+            if (connection.queue(delivery)) {
+                receivers.add(connection);
             }
         }
-        return sent;
+        fanOut.flush(receivers);
+        return receivers.size();
     }
 
     /** Closes this node's connections of a user. */

@@ -56,6 +56,11 @@ public class HubConfig implements Unproxied<HubConfig> {
     @ConfigProperty(name = "wshub.send-queue.max-bytes", defaultValue = "4194304")
     long sendQueueMaxBytes;
 
+    /** Fan-out lanes; negative (the default) means one per processor. */
+    @Inject
+    @ConfigProperty(name = "wshub.fanout.lanes", defaultValue = "-1")
+    int fanOutLanes;
+
     @Inject
     @ConfigProperty(name = "wshub.ping-interval", defaultValue = "25")
     long pingIntervalSeconds;
@@ -145,6 +150,11 @@ public class HubConfig implements Unproxied<HubConfig> {
 
     public boolean allowQueryClientId() {
         return allowQueryClientId;
+    }
+
+    /** Threads that write large fan-outs; 0 = every fan-out is written on the thread that makes it. */
+    public int fanOutLanes() {
+        return fanOutLanes < 0 ? Runtime.getRuntime().availableProcessors() : fanOutLanes;
     }
 
     public int sendQueueMaxFrames() {

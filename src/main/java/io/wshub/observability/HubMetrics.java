@@ -31,6 +31,7 @@ public class HubMetrics implements Unproxied<HubMetrics> {
 
     private Counter connectionsTotal;
     private Counter messagesSent;
+    private Counter framesBatched;
     private Counter slowConsumers;
     private Counter redisFailures;
     private Counter historyAppends;
@@ -46,6 +47,8 @@ public class HubMetrics implements Unproxied<HubMetrics> {
     void register() {
         connectionsTotal = registry.counter(meta("wshub_connections", "WebSocket connections opened"));
         messagesSent = registry.counter(meta("wshub_messages_sent", "Frames written to clients"));
+        framesBatched = registry.counter(meta("wshub_frames_batched", "Frames written to a client together with "
+                + "others that had waited in its queue, in one socket write"));
         slowConsumers = registry.counter(meta("wshub_slow_consumer_disconnects",
                 "Connections closed because their send queue overflowed"));
         redisFailures = registry.counter(meta("wshub_redis_failures",
@@ -118,8 +121,12 @@ public class HubMetrics implements Unproxied<HubMetrics> {
                 new Tag("protocol", p))).inc();
     }
 
-    public void messageSent() {
-        messagesSent.inc();
+    /** {@code frames} frames went out in one write; more than one count as batched too. */
+    public void messagesSent(int frames) {
+        messagesSent.inc(frames);
+        if (frames > 1) {
+            framesBatched.inc(frames);
+        }
     }
 
     public void slowConsumerDisconnected() {

@@ -3,7 +3,9 @@ package io.wshub.room;
 import io.wshub.cluster.Directory.RoomRecord;
 import io.wshub.hub.Connection;
 import io.wshub.hub.Delivery;
+import io.wshub.hub.FanOut;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
@@ -27,9 +29,17 @@ public final class LocalRooms {
 
     private final ConcurrentHashMap<String, Room> rooms = new ConcurrentHashMap<>();
     private final Function<String, CompletableFuture<Void>> interestChanged;
+    private final FanOut fanOut;
 
+    /** Rooms whose messages are written on the thread that delivers them. */
     public LocalRooms(Function<String, CompletableFuture<Void>> interestChanged) {
+        this(interestChanged, FanOut.INLINE);
+    }
+
+    /** Rooms whose large fan-outs are written through {@code fanOut}'s lanes. */
+    public LocalRooms(Function<String, CompletableFuture<Void>> interestChanged, FanOut fanOut) {
         this.interestChanged = interestChanged;
+        this.fanOut = fanOut;
     }
 
     /**
@@ -121,17 +131,23 @@ public final class LocalRooms {
             return 0;
         }
         Map<Connection, CatchUp> catchingUp = room.catchingUp;
-        int sent = 0;
+        int catchingUpCount = 0;
+        List<Connection> receivers = new ArrayList<>(room.members.size());
         for (Connection member : room.members) {
             if (member == except) {
                 continue;
             }
             CatchUp catchUp = catchingUp.isEmpty() ? null : catchingUp.get(member);
-            if (catchUp != null ? catchUp.offer(delivery, offset) : member.send(delivery)) {
-                sent++;
+            if (catchUp != null) {
+                if (catchUp.offer(delivery, offset)) {
+                    catchingUpCount++;
+                }
+            } else if (member.queue(delivery)) {
+                receivers.add(member);
             }
         }
-        return sent;
+        fanOut.flush(receivers);
+        return receivers.size() + catchingUpCount;
     }
 
     /** Whether the node needs a room's traffic: it has local members there. */

@@ -12,6 +12,7 @@ import io.wshub.hub.ClusterCalls;
 import io.wshub.hub.Connection;
 import io.wshub.hub.Delivery;
 import io.wshub.hub.Hub;
+import io.wshub.hub.HubScheduler;
 import io.wshub.hub.HubConfig;
 import io.wshub.hub.Messenger;
 import io.wshub.hub.RoomPosition;
@@ -69,6 +70,8 @@ public class RoomRegistry implements Unproxied<RoomRegistry> {
     History history;
     @Inject
     RoomHistory roomHistory;
+    @Inject
+    HubScheduler scheduler;
 
     private LocalRooms local;
 
@@ -78,7 +81,7 @@ public class RoomRegistry implements Unproxied<RoomRegistry> {
         metrics = metrics.direct().get();
         messenger = messenger.direct().get();
         cluster = cluster.direct().get();
-        local = new LocalRooms(roomId -> bus.interestChanged(roomId));
+        local = new LocalRooms(roomId -> bus.interestChanged(roomId), scheduler.fanOut());
         // Local bookkeeping only; the directory forgets the connection's memberships with the connection itself.
         hub.onDeparture(connection -> local.forget(connection));
         metrics.gauge("wshub_rooms_current", "Rooms with members on this node", () -> local.size());

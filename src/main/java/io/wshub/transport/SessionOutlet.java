@@ -6,6 +6,7 @@ import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
 
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -24,6 +25,8 @@ final class SessionOutlet implements Outlet {
     private static final byte[] PING_FRAME = {(byte) 0x89, 0};
     private static final int OPENING = 0;
     private static final int OPEN = 1;
+    /** Frames per batched write; the connection also stops at about 32 K characters. */
+    private static final int MAX_BATCH = 64;
 
     private final Session session;
     /** How data frames are written: straight to Grizzly, raw through Tyrus, or (null) Tyrus's sendText. */
@@ -35,12 +38,15 @@ final class SessionOutlet implements Outlet {
     private volatile boolean firstWritten;
     /** How pings are written: raw through Tyrus, or (null) Tyrus's sendPing. */
     private final FrameSender raw;
+    /** Whether frames that waited together are written as one: only straight to Grizzly, once the 101 is out. */
+    private final boolean batches;
     private final AtomicInteger state = new AtomicInteger(OPENING);
     private volatile CloseReason heldClose;
     private final LingeringClose lingeringClose;
 
     SessionOutlet(Session session, FrameSender direct, FrameSender raw, LingeringClose lingeringClose) {
         this.session = session;
+        this.batches = direct != null;
         this.data = direct != null ? direct : raw;
         this.raw = raw;
         this.lingeringClose = lingeringClose;
@@ -58,11 +64,7 @@ final class SessionOutlet implements Outlet {
             });
             return;
         }
-        byte[] bytes = frame.wire() instanceof byte[] framed ? framed : null;
-        if (bytes == null) {
-            bytes = TyrusRawFrames.textFrame(frame.text());
-            frame.wire(bytes); // every receiver of this frame writes the same bytes
-        }
+        byte[] bytes = framed(frame);
         if (first) {
             sender.send(bytes, failure -> {
                 firstWritten = true;
@@ -71,6 +73,39 @@ final class SessionOutlet implements Outlet {
         } else {
             sender.send(bytes, done);
         }
+    }
+
+    @Override
+    public int maxBatch() {
+        return batches && firstWritten ? MAX_BATCH : 1;
+    }
+
+    /** The frames' bytes, one after the other, in one write to the socket's queue. */
+    @Override
+    public void write(List<Frame> frames, Done done) {
+        byte[][] each = new byte[frames.size()][];
+        int size = 0;
+        for (int i = 0; i < each.length; i++) {
+            each[i] = framed(frames.get(i));
+            size += each[i].length;
+        }
+        byte[] bytes = new byte[size];
+        int at = 0;
+        for (byte[] one : each) {
+            System.arraycopy(one, 0, bytes, at, one.length);
+            at += one.length;
+        }
+        data.send(bytes, done);
+    }
+
+    /** The frame's WebSocket bytes, made once for all its receivers. */
+    private static byte[] framed(Frame frame) {
+        if (frame.wire() instanceof byte[] framed) {
+            return framed;
+        }
+        byte[] bytes = TyrusRawFrames.textFrame(frame.text());
+        frame.wire(bytes); // every receiver of this frame writes the same bytes
+        return bytes;
     }
 
     @Override

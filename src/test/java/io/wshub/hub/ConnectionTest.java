@@ -65,6 +65,79 @@ class ConnectionTest {
     }
 
     @Test
+    void framesThatWaitedTogetherGoOutInOneWriteInOrderAndAreCountedEach() {
+        TestOutlet outlet = new TestOutlet(TestOutlet.Mode.MANUAL, 8);
+        TestHost counting = new TestHost(100, 100_000);
+        Connection connection = connection(outlet, counting);
+        for (int i = 1; i <= 20; i++) {
+            assertTrue(connection.send(message(i, "{\"n\":" + i + "}")));
+        }
+        assertEquals(List.of(1), outlet.writes, "the first frame alone; the others wait behind it");
+        assertEquals(20, connection.queuedFrames());
+        assertTrue(outlet.complete(null));
+        assertEquals(List.of(1, 8), outlet.writes, "the waiting frames, up to the outlet's limit, in one write");
+        assertEquals(19, connection.queuedFrames(), "a batch counts as queued until it is written");
+        while (outlet.complete(null)) {
+            // each completion starts the next write
+        }
+        assertEquals(List.of(1, 8, 8, 3), outlet.writes);
+        for (int i = 0; i < 20; i++) {
+            assertTrue(outlet.written.get(i).contains("\"n\":" + (i + 1) + "}"), outlet.written.get(i));
+        }
+        assertEquals(1, outlet.maxInFlight.get(), "one write in flight, batch or not");
+        assertEquals(0, connection.queuedFrames());
+        assertEquals(0, connection.queuedChars());
+        assertEquals(20, counting.sent.get(), "every frame of a batch counts as sent");
+        assertEquals(List.of(8, 8, 3), counting.batches);
+    }
+
+    @Test
+    void aBatchStopsOnceItHoldsAbout32KCharacters() {
+        TestOutlet outlet = new TestOutlet(TestOutlet.Mode.MANUAL, 64);
+        Connection connection = connection(outlet, new TestHost(100, 10_000_000));
+        String tenK = "\"" + "x".repeat(10_000) + "\"";
+        for (int i = 0; i < 9; i++) {
+            assertTrue(connection.send(message(i, tenK)));
+        }
+        while (outlet.complete(null)) {
+            // each completion starts the next write
+        }
+        // about 10,050 characters a frame: a batch takes frames until it holds 32 K characters or more
+        assertEquals(List.of(1, 4, 4), outlet.writes);
+    }
+
+    @Test
+    void aFrameQueuedWithoutAFlushWaitsAndGoesOutWithTheNextOne() {
+        TestOutlet outlet = new TestOutlet(TestOutlet.Mode.INLINE, 8);
+        Connection connection = connection(outlet, new TestHost(100, 100_000));
+        Delivery first = new Delivery(message(1, "{\"n\":1}"));
+        Delivery second = new Delivery(message(2, "{\"n\":2}"));
+        assertTrue(connection.queue(first));
+        assertTrue(connection.queue(second));
+        assertEquals(List.of(), outlet.written, "queued, not written until flushed");
+        assertEquals(2, connection.queuedFrames());
+        connection.flush();
+        assertEquals(List.of(2), outlet.writes, "both in one write");
+        connection.flush(); // nothing left: no write
+        assertEquals(2, outlet.written.size());
+        assertTrue(outlet.written.get(0).contains("\"n\":1"), outlet.written.get(0));
+        assertTrue(outlet.written.get(1).contains("\"n\":2"), outlet.written.get(1));
+        assertEquals(0, connection.queuedFrames());
+    }
+
+    @Test
+    void aClosedConnectionQueuesNothingAndAFlushAfterTheCloseWritesNothing() {
+        TestOutlet outlet = new TestOutlet(TestOutlet.Mode.INLINE, 8);
+        Connection connection = connection(outlet, new TestHost(100, 100_000));
+        assertTrue(connection.queue(new Delivery(message(1, "{}"))));
+        connection.close(1000, "bye");
+        assertFalse(connection.queue(new Delivery(message(2, "{}"))));
+        connection.flush();
+        assertEquals(List.of(), outlet.written, "what was queued before the close is dropped, not written");
+        assertEquals(0, connection.queuedFrames());
+    }
+
+    @Test
     void inlineCompletionsDoNotRecurse() {
         TestOutlet outlet = new TestOutlet(TestOutlet.Mode.INLINE);
         Connection connection = connection(outlet, new TestHost(200_000, Long.MAX_VALUE));

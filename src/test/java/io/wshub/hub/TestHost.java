@@ -19,6 +19,8 @@ public final class TestHost implements Connection.Host, AutoCloseable {
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     public final List<Departure> departures = new CopyOnWriteArrayList<>();
     public final AtomicInteger sent = new AtomicInteger();
+    /** The size of every write that carried more than one frame. */
+    public final List<Integer> batches = new CopyOnWriteArrayList<>();
     public final AtomicInteger slowConsumers = new AtomicInteger();
     private volatile Consumer<Connection> onDeparture = connection -> { };
 
@@ -44,8 +46,11 @@ public final class TestHost implements Connection.Host, AutoCloseable {
     }
 
     @Override
-    public void sent() {
-        sent.incrementAndGet();
+    public void sent(int frames) {
+        sent.addAndGet(frames);
+        if (frames > 1) {
+            batches.add(frames);
+        }
     }
 
     @Override

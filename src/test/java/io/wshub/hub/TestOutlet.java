@@ -29,14 +29,38 @@ public final class TestOutlet implements Outlet {
     public final AtomicInteger maxInFlight = new AtomicInteger();
     private final AtomicInteger currentlyInFlight = new AtomicInteger();
 
+    /** How many frames one write may carry (1: no batches). */
+    private final int maxBatch;
+    /** The number of frames of each write, in order. */
+    public final List<Integer> writes = new CopyOnWriteArrayList<>();
+
     public TestOutlet(Mode mode) {
+        this(mode, 1);
+    }
+
+    public TestOutlet(Mode mode, int maxBatch) {
         this.mode = mode;
+        this.maxBatch = maxBatch;
+    }
+
+    @Override
+    public int maxBatch() {
+        return maxBatch;
     }
 
     @Override
     public void write(Frame frame, Done done) {
+        write(List.of(frame), done);
+    }
+
+    @Override
+    public void write(List<Frame> frames, Done done) {
+        if (frames.size() > maxBatch) {
+            throw new AssertionError(frames.size() + " frames in one write, more than " + maxBatch);
+        }
         maxInFlight.accumulateAndGet(currentlyInFlight.incrementAndGet(), Math::max);
-        written.add(frame.text());
+        frames.forEach(frame -> written.add(frame.text()));
+        writes.add(frames.size());
         Done tracked = failure -> {
             currentlyInFlight.decrementAndGet();
             done.completed(failure);

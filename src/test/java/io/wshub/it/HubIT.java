@@ -20,6 +20,7 @@ import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 import static io.wshub.it.TestData.data;
@@ -139,6 +140,53 @@ class HubIT extends DeployedHub {
             bob.expectNothing(0);
             carol.expectNothing(0);
             outsider.expectNothing(0);
+        }
+    }
+
+    /**
+     * A room larger than one fan-out slice is written through the fan-out lanes; a sender that pipelines its messages
+     * queues them faster than the lanes write, so frames wait together and go out in one socket write
+     * (wshub_frames_batched_total). Every member still gets every message once, whole and in order.
+     */
+    @Test
+    void aLargeRoomGetsEveryMessageOnceInOrderThroughTheFanOutLanesWithWaitingFramesBatched() throws Exception {
+        String room = unique("large");
+        double connectionsBefore = metric("wshub_connections_current");
+        List<WsClient> members = new ArrayList<>();
+        try {
+            List<CompletableFuture<WsClient>> connecting = new ArrayList<>();
+            for (int i = 0; i < 300; i++) {
+                connecting.add(WsClient.connectAsync(ws()));
+            }
+            for (CompletableFuture<WsClient> client : connecting) {
+                members.add(client.get(30, TimeUnit.SECONDS).greeted());
+            }
+            for (WsClient member : members) {
+                member.call("join_room", data("room_id", room), "room_joined");
+            }
+            double batchedBefore = metric("wshub_frames_batched_total");
+            WsClient sender = members.get(0);
+            int messages = 60;
+            for (int n = 0; n < messages; n++) {
+                sender.request("room_message", data("room_id", room, "content", data("n", n)));
+            }
+            for (WsClient receiver : members.subList(1, members.size())) {
+                for (int n = 0; n < messages; n++) {
+                    JsonObject message = receiver.expect("room_message");
+                    assertEquals(n, message.getJsonObject("data").getJsonObject("content").getInt("n"),
+                            "message " + n + " of " + receiver.userId);
+                }
+            }
+            members.get(members.size() - 1).expectNothing(200);
+            sender.expectNothing(0);
+            assertTrue(metric("wshub_frames_batched_total") > batchedBefore,
+                    "frames that waited for a lane went out together");
+        } finally {
+            members.forEach(WsClient::close);
+            // the next tests count connections: wait until these 300 are gone
+            for (int i = 0; i < 200 && metric("wshub_connections_current") > connectionsBefore; i++) {
+                Thread.sleep(100);
+            }
         }
     }
 
