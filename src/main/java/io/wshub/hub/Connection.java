@@ -496,10 +496,11 @@ public final class Connection {
 
     /**
      * {@code first} and the frames queued behind it, up to {@code most} frames or about {@link #MAX_BATCH_CHARS}
-     * characters; null when nothing is queued behind it. Polled, never peeked: a close may empty the queue meanwhile.
+     * characters; null when nothing is queued behind it or {@code first} is that large alone. Polled, never peeked: a
+     * close may empty the queue meanwhile.
      */
     private List<Frame> batchAfter(Frame first, int most) {
-        Frame second = queue.poll();
+        Frame second = first.length() < MAX_BATCH_CHARS ? queue.poll() : null;
         if (second == null) {
             return null;
         }
