@@ -111,7 +111,7 @@ public class Hub implements Unproxied<Hub>, Connection.Host {
                 return set;
             }
             added[0] = true;
-            return set == null ? Set.of(connection) : ImmutableSets.with(set, connection);
+            return ImmutableSets.with(set == null ? Set.of() : set, connection);
         });
         return added[0];
     }

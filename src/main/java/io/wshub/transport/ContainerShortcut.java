@@ -1,5 +1,6 @@
 package io.wshub.transport;
 
+import java.lang.reflect.AccessibleObject;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.util.concurrent.atomic.AtomicLong;
@@ -83,29 +84,38 @@ final class ContainerShortcut {
 
     /** A field declared by {@code type} or one of its superclasses, made accessible. */
     static Field field(Class<?> type, String name) throws NoSuchFieldException {
-        for (Class<?> at = type; at != null; at = at.getSuperclass()) {
-            try {
-                Field field = at.getDeclaredField(name);
-                field.setAccessible(true);
-                return field;
-            } catch (NoSuchFieldException notHere) {
-                // the superclass may declare it
-            }
+        Field field = declaredUpwards(type, at -> at.getDeclaredField(name));
+        if (field == null) {
+            throw new NoSuchFieldException(type.getName() + "." + name);
         }
-        throw new NoSuchFieldException(type.getName() + "." + name);
+        return field;
     }
 
     /** A method without parameters declared by {@code type} or one of its superclasses, made accessible. */
     static Method method(Class<?> type, String name) throws NoSuchMethodException {
+        Method method = declaredUpwards(type, at -> at.getDeclaredMethod(name));
+        if (method == null) {
+            throw new NoSuchMethodException(type.getName() + "." + name + "()");
+        }
+        return method;
+    }
+
+    /** What {@code lookup} finds declared by {@code type} or the nearest superclass, made accessible; null if none. */
+    private static <T extends AccessibleObject> T declaredUpwards(Class<?> type, Declared<T> lookup) {
         for (Class<?> at = type; at != null; at = at.getSuperclass()) {
             try {
-                Method method = at.getDeclaredMethod(name);
-                method.setAccessible(true);
-                return method;
-            } catch (NoSuchMethodException notHere) {
+                T member = lookup.in(at);
+                member.setAccessible(true);
+                return member;
+            } catch (ReflectiveOperationException notHere) {
                 // the superclass may declare it
             }
         }
-        throw new NoSuchMethodException(type.getName() + "." + name + "()");
+        return null;
+    }
+
+    @FunctionalInterface
+    private interface Declared<T> {
+        T in(Class<?> type) throws ReflectiveOperationException;
     }
 }

@@ -60,14 +60,20 @@ class ContainerShortcutTest {
     }
 
     @Test
-    void lookupsFindInheritedFieldsAndRefuseWhatIsNotATyrusSession() throws Exception {
+    void lookupsFindInheritedFieldsAndMethodsAndRefuseWhatIsNotATyrusSession() throws Exception {
         class Base {
             private final String hidden = "found";
+
+            private String hiddenMethod() {
+                return "called";
+            }
         }
         class Derived extends Base {
         }
         assertEquals("found", ContainerShortcut.field(Derived.class, "hidden").get(new Derived()));
         assertThrows(NoSuchFieldException.class, () -> ContainerShortcut.field(Derived.class, "absent"));
+        assertEquals("called", ContainerShortcut.method(Derived.class, "hiddenMethod").invoke(new Derived()));
+        assertThrows(NoSuchMethodException.class, () -> ContainerShortcut.method(Derived.class, "absent"));
         assertThrows(NoSuchFieldException.class, () -> ContainerShortcut.tyrusSession(new Object()));
     }
 }
