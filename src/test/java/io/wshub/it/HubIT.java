@@ -568,9 +568,11 @@ class HubIT extends DeployedHub {
                 }
             }
             JsonObject after = inspect(inspector);
-            // a departure leaves the connection count before the user index: wait for both
-            for (int i = 0; i < 100 && (after.getInt("connections") != before.getInt("connections")
-                    || after.getInt("users") != before.getInt("users")); i++) {
+            // a departure leaves the connection count first, then the user index, then its rooms and memberships:
+            // wait until every count is back (or 20 s), then check each
+            List<String> counts = List.of("connections", "users", "rooms", "memberships", "directory_clients",
+                    "directory_users", "directory_memberships");
+            for (int i = 0; i < 100 && !sameCounts(before, after, counts); i++) {
                 Thread.sleep(200);
                 after = inspect(inspector);
             }
@@ -773,6 +775,10 @@ class HubIT extends DeployedHub {
         return inspector.call("test_inspect", data("client_id", clientId), "test_inspected").getJsonObject("data")
                 .getJsonArray("events").getValuesAs(jakarta.json.JsonString.class).stream()
                 .map(jakarta.json.JsonString::getString).toList();
+    }
+
+    private static boolean sameCounts(JsonObject before, JsonObject after, List<String> counts) {
+        return counts.stream().allMatch(count -> before.getInt(count) == after.getInt(count));
     }
 
     static JsonObject inspect(WsClient inspector) {
