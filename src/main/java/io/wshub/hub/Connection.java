@@ -220,23 +220,18 @@ public final class Connection {
      * @throws Frame.UnencodableException if the message cannot be written as UTF-8; nothing is queued
      */
     public boolean send(Outbound message) {
-        return send(message, null);
+        return written(queue(message, null));
     }
 
     /** In this connection's own codec, which maps the ids of the requests it answers. */
-    private boolean send(Outbound message, RoomPosition position) {
+    private boolean queue(Outbound message, RoomPosition position) {
         String text = codec.encode(message);
-        return text == null || send(Frame.of(text, position)); // null: the codec holds it back (a batch answer, say)
+        return text == null || queue(Frame.of(text, position)); // null: the codec holds it back (a batch answer, say)
     }
 
     /** Queues a message shared with other receivers, reusing its frame (one per wire format). */
     public boolean send(Delivery delivery) {
-        if (delivery.message().requestId() != null) {
-            // an answer, keeping the delivery's room position (an SSE stream's cursor learns a room's epoch from it)
-            return send(delivery.message(), delivery.roomPosition());
-        }
-        Frame frame = delivery.frameFor(codec.shared());
-        return frame != null && send(frame);
+        return written(queue(delivery));
     }
 
     /**
@@ -246,7 +241,8 @@ public final class Connection {
      */
     public boolean queue(Delivery delivery) {
         if (delivery.message().requestId() != null) {
-            return send(delivery); // an answer: written at once, as always
+            // an answer, keeping the delivery's room position (an SSE stream's cursor learns a room's epoch from it)
+            return queue(delivery.message(), delivery.roomPosition());
         }
         Frame frame = delivery.frameFor(codec.shared());
         return frame != null && queue(frame);
@@ -414,12 +410,12 @@ public final class Connection {
         }
     }
 
-    private boolean send(Frame frame) {
-        if (!queue(frame)) {
-            return false;
+    /** Starts writing what was just queued, if it was. */
+    private boolean written(boolean queued) {
+        if (queued) {
+            pump();
         }
-        pump();
-        return true;
+        return queued;
     }
 
     private boolean queue(Frame frame) {
