@@ -21,6 +21,10 @@ import java.util.logging.Logger;
  *   kept for reuse. Tyrus copied the request's headers into its own copy of the handshake (below), and Grizzly
  *   decides an upgraded connection's reads by the request's own {@code upgrade} chunk, not by its headers; so the
  *   headers are recycled and their array replaced by an empty one;</li>
+ *   <li>the request's two scratch buffers for writing headers (512 and 20 bytes, {@code HttpHeader
+ *   .tmpHeaderEncodingBuffer}, {@code tmpContentLengthBuffer}): Grizzly writes them only for the message it sends, and
+ *   a server sends responses, never its requests (pooled, a request object stays a server's request), so they are
+ *   swapped for an empty array, which would fail loudly, not share bytes, were that ever not so;</li>
  *   <li>Tyrus's copy of the handshake ({@code TyrusHttpUpgradeHandler.upgradeInfo}: the request with its headers and
  *   URI, the response), which the handler reads once, to make the connection, before the session opens: about 2.5
  *   KB.</li>
@@ -36,6 +40,7 @@ public class UpgradeRequestTrim {
 
     private static final Logger LOG = Logger.getLogger(UpgradeRequestTrim.class.getName());
     private static final char[] NO_CHARS = new char[0];
+    private static final byte[] NO_BYTES = new byte[0];
     /** Grizzly's initial size of a header array ({@code MimeHeaders.DEFAULT_HEADER_SIZE}); it grows by doubling. */
     private static final int HEADER_FIELDS = 8;
 
@@ -60,7 +65,12 @@ public class UpgradeRequestTrim {
             Object parameters = requests.call(grizzlyRequest, "getParameters");
             release(requests.read(parameters, "tmpNameC"));
             release(requests.read(parameters, "tmpValueC"));
-            releaseHeaders(requests.call(grizzlyRequest, "getRequest"));
+            Object requestPacket = requests.call(grizzlyRequest, "getRequest");
+            releaseHeaders(requestPacket);
+            // scratch space for writing a message's headers; a server only writes responses, so its request's is
+            // never used, yet pooled requests carry one each (the response's is used again, so it stays)
+            requests.replace(requestPacket, "tmpHeaderEncodingBuffer", NO_BYTES);
+            requests.replace(requestPacket, "tmpContentLengthBuffer", NO_BYTES);
             Object response = requests.call(requests.call(grizzlyRequest, "getResponse"), "getResponse");
             if (Boolean.TRUE.equals(requests.call(response, "isCommitted"))) {
                 releaseHeaders(response); // written already; not before, or the 101 would lose its headers

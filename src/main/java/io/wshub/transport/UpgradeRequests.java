@@ -57,7 +57,12 @@ public class UpgradeRequests {
 
     /** Sets a field, declared by the owner's class or a superclass, to null. */
     void clear(Object owner, String name) throws ReflectiveOperationException {
-        field(owner, name).set(owner, null);
+        replace(owner, name, null);
+    }
+
+    /** Sets a field, declared by the owner's class or a superclass (final ones too: Java allows it once accessible). */
+    void replace(Object owner, String name, Object value) throws ReflectiveOperationException {
+        field(owner, name).set(owner, value);
     }
 
     private Field field(Object owner, String name) throws ReflectiveOperationException {
