@@ -86,6 +86,10 @@ public class HubConfig implements Unproxied<HubConfig> {
     boolean trimUpgradeRequest;
 
     @Inject
+    @ConfigProperty(name = "wshub.grizzly.in-place-reads", defaultValue = "true")
+    boolean grizzlyInPlaceReads;
+
+    @Inject
     @ConfigProperty(name = "wshub.tyrus.close-linger-ms", defaultValue = "2000")
     long closeLingerMillis;
 
@@ -190,6 +194,11 @@ public class HubConfig implements Unproxied<HubConfig> {
     /** What the upgrade request held only for the handshake is released once a socket is open (UpgradeRequestTrim). */
     public boolean trimUpgradeRequest() {
         return trimUpgradeRequest;
+    }
+
+    /** A WebSocket's frames are handled on the thread that read them (see transport.InPlaceReads). */
+    public boolean grizzlyInPlaceReads() {
+        return grizzlyInPlaceReads;
     }
 
     /**

@@ -10,6 +10,7 @@ import io.wshub.hub.HubScheduler;
 import io.wshub.transport.TyrusIdleTimerFix;
 import io.wshub.transport.GrizzlyDirectWrites;
 import io.wshub.transport.UpgradeRequestTrim;
+import io.wshub.transport.InPlaceReads;
 import io.wshub.transport.LingeringClose;
 import io.wshub.transport.TyrusRawFrames;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -46,6 +47,8 @@ public class NodeHealth {
     GrizzlyDirectWrites directWrites;
     @Inject
     UpgradeRequestTrim requestTrim;
+    @Inject
+    InPlaceReads inPlaceReads;
     @Inject
     LingeringClose lingeringClose;
     @Inject
@@ -92,6 +95,7 @@ public class NodeHealth {
                     .withData("tyrus_raw_frames", rawFrames.status())
                     .withData("grizzly_direct_writes", directWrites.status())
                     .withData("grizzly_upgrade_request_trim", requestTrim.status())
+                    .withData("grizzly_in_place_reads", inPlaceReads.status())
                     .withData("tyrus_close_linger", lingeringClose.status())
                     .build();
         };

@@ -39,6 +39,8 @@ public class EndpointServices {
     @Inject
     UpgradeRequestTrim requestTrim;
     @Inject
+    InPlaceReads inPlaceReads;
+    @Inject
     LingeringClose lingeringClose;
     @Inject
     AuthConfig authConfig;

@@ -130,7 +130,15 @@ class AuthIT extends DeployedHub {
         }
     }
 
-    /** The container's MP-JWT mechanism refuses a bad header token itself; it still answers with a problem. */
+    private static final java.net.http.HttpClient HTTP_1_1 = java.net.http.HttpClient.newBuilder()
+            .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+
+    /**
+     * The container's MP-JWT mechanism refuses a bad header token itself; it still answers with a problem. Asked over
+     * HTTP/1.1 without offering h2c: with the shipped pre-boot commands (HTTP/2 off), Payara drops the error page's
+     * Content-Type when the request offers the h2c upgrade, as Java's client does by default (docs/benchmarks.md,
+     * "Not done yet").
+     */
     @Test
     void refusalsAreProblemDocumentsWhateverTheTokenSource() throws Exception {
         String expired = TOKENS.rs256(TestTokens.claims("x").add("exp", System.currentTimeMillis() / 1000 - 3600)
@@ -141,7 +149,7 @@ class AuthIT extends DeployedHub {
                 java.net.http.HttpRequest.newBuilder(base.resolve("ws")).header("Authorization", "Bearer garbage")
                         .build(),
                 java.net.http.HttpRequest.newBuilder(base.resolve("ws?token=garbage")).build())) {
-            var response = WsClient.HTTP.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+            var response = HTTP_1_1.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
             assertEquals(401, response.statusCode(), response.body());
             assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"),
                     request.uri() + " " + request.headers() + " -> " + response.headers() + " " + response.body());

@@ -722,6 +722,32 @@ class HubIT extends DeployedHub {
     }
 
     /**
+     * With the shipped pre-boot commands (Grizzly's same-thread I/O strategy), a connection's frames after its first
+     * are handled on the selector thread that read them (InPlaceReads), not handed to the worker pool; on the worker
+     * pool's thread before. Each frame of a pipelined run is still answered once and in order.
+     */
+    @Test
+    void framesAfterTheFirstAreHandledOnTheSelectorThreadThatReadThem() throws Exception {
+        try (WsClient client = WsClient.connect(ws())) {
+            String first = inspect(client).getString("thread");
+            assertTrue(first.startsWith("http-thread-pool"), "the first frame, before the move: " + first);
+            for (int i = 0; i < 5; i++) {
+                String thread = inspect(client).getString("thread");
+                assertTrue(thread.contains("SelectorRunner"), "frame " + (i + 2) + " handled on " + thread);
+            }
+            for (int i = 0; i < 300; i++) {
+                client.request("echo", data("n", i));
+            }
+            for (int i = 0; i < 300; i++) {
+                assertEquals(i, client.expect("echo").getJsonObject("data").getInt("n"), "echo replies in order");
+            }
+            String status = readiness("grizzly_in_place_reads");
+            assertTrue(status.startsWith("used by "), status);
+            assertTrue(Long.parseLong(status.replaceAll("\\D", "")) >= 1, status);
+        }
+    }
+
+    /**
      * The scratch buffers and headers of each upgrade request are released once its session is open
      * (UpgradeRequestTrim), and the container still reads requests afterwards: its request objects are recycled and
      * reused by later handshakes, whose headers must be parsed again (each handshake succeeds) and whose

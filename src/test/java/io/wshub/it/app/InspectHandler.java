@@ -15,7 +15,10 @@ import jakarta.inject.Inject;
 import java.util.List;
 import java.util.Map;
 
-/** Test-only window into the hub's state: local and directory counts, and the CDI events seen for one client. */
+/**
+ * Test-only window into the hub's state: local and directory counts, the CDI events seen for one client, and the
+ * thread that handled this request.
+ */
 @ApplicationScoped
 @MessageType("test_inspect")
 public class InspectHandler implements MessageHandler {
@@ -36,16 +39,17 @@ public class InspectHandler implements MessageHandler {
         int memberships = rooms.localRooms().stream().mapToInt(room -> room.members().size()).sum();
         List<RoomRecord> all = directory.rooms();
         String about = request.data().getString("client_id", "");
-        return request.reply("test_inspected", Map.of(
-                "connections", hub.connectionCount(),
-                "users", hub.userCount(),
-                "rooms", all.size(),
-                "memberships", memberships,
-                "local_rooms", rooms.localRooms().size(),
-                "directory_clients", presence.totals().clients(),
-                "directory_users", presence.totals().users(),
-                "directory_memberships", all.stream().mapToInt(RoomRecord::members).sum(),
-                "room_ids", all.stream().map(RoomRecord::roomId).sorted().toList(),
-                "events", events.about(about)));
+        return request.reply("test_inspected", Map.ofEntries(
+                Map.entry("connections", hub.connectionCount()),
+                Map.entry("users", hub.userCount()),
+                Map.entry("rooms", all.size()),
+                Map.entry("memberships", memberships),
+                Map.entry("local_rooms", rooms.localRooms().size()),
+                Map.entry("directory_clients", presence.totals().clients()),
+                Map.entry("directory_users", presence.totals().users()),
+                Map.entry("directory_memberships", all.stream().mapToInt(RoomRecord::members).sum()),
+                Map.entry("room_ids", all.stream().map(RoomRecord::roomId).sorted().toList()),
+                Map.entry("events", events.about(about)),
+                Map.entry("thread", Thread.currentThread().getName())));
     }
 }

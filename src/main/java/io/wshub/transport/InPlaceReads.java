@@ -1,0 +1,78 @@
+package io.wshub.transport;
+
+import io.wshub.hub.HubConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.websocket.Session;
+
+import java.util.logging.Logger;
+
+/**
+ * Lets a WebSocket's frames be handled on the thread that read them from the socket. Payara hands an upgraded
+ * connection's input to Tyrus through the Servlet {@code ReadListener}; Grizzly runs that listener through the
+ * upgrade request's executor provider, which sends it to the worker pool whenever the bytes were read on a selector
+ * thread. With the same-thread I/O strategy (payara-config: selectors read and decode, one per processor) that is one
+ * hand-off, with its wake-up, per read; with the default worker-thread strategy it is the strategy's own hand-off (and
+ * the read interest switched off and on again around it). Here the upgraded request's provider becomes Grizzly's
+ * same-thread one, so the listener, Tyrus's decoding and the hub's handler run where the bytes were read: no hand-off.
+ * <p>
+ * Threading: a selector thread serves many connections, so whatever a frame's handling does on it must not wait; the
+ * hub's handlers never wait on Redis or a lock held over I/O, writes go to Grizzly's write queue, and fan-outs beyond
+ * a slice go to the fan-out lanes. Handshakes and plain HTTP requests still run on the worker pool (their requests
+ * keep the container's provider); the worker-thread strategy makes this a no-op (workers already run the listener).
+ * <p>
+ * When: on the connection's first message, on the thread that handles it (Tyrus has finished opening the connection
+ * by then: a read that came in earlier would wait for it on the selector). The switch is a field of Grizzly's request,
+ * reached through private fields of Tyrus and Payara ({@link UpgradeRequests}). Switch: {@code
+ * wshub.grizzly.in-place-reads} (default true). If the path is not there (another container, a Payara change), frames
+ * are handled on the worker pool as before: this logs SEVERE once, readiness reports it, and the test that checks
+ * {@link #status()} fails.
+ */
+@ApplicationScoped
+public class InPlaceReads {
+
+    private static final Logger LOG = Logger.getLogger(InPlaceReads.class.getName());
+    private static final String SAME_THREAD_PROVIDER =
+            "org.glassfish.grizzly.http.server.RequestExecutorProvider$SameThreadProvider";
+
+    @Inject
+    HubConfig config;
+    @Inject
+    UpgradeRequests requests;
+
+    /** Grizzly's same-thread provider: stateless, one for every request; loaded from the request's class loader. */
+    private volatile Object sameThread;
+    private final ContainerShortcut shortcut = new ContainerShortcut(LOG, "wshub.grizzly.in-place-reads",
+            "A WebSocket's frames cannot be handled where they are read (Payara changed?); each read goes through the "
+                    + "worker pool", "used by", () -> config.grizzlyInPlaceReads());
+
+    /** Whether {@link #apply} would do anything: the endpoint asks once, when the session opens. */
+    boolean usable() {
+        return shortcut.usable();
+    }
+
+    /** From now on, the session's reads run their listener in place. Call once, from a message's handling. */
+    void apply(Session session) {
+        if (!shortcut.usable()) {
+            return;
+        }
+        try {
+            Object grizzlyRequest = requests.grizzlyRequest(session);
+            Object provider = sameThread;
+            if (provider == null) {
+                provider = grizzlyRequest.getClass().getClassLoader().loadClass(SAME_THREAD_PROVIDER)
+                        .getConstructor().newInstance();
+                sameThread = provider;
+            }
+            requests.replace(grizzlyRequest, "requestExecutorProvider", provider);
+            shortcut.used();
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            shortcut.failed(e);
+        }
+    }
+
+    /** "disabled", "failed: ...", "used by N sessions", or "waiting for the first session". */
+    public String status() {
+        return shortcut.status();
+    }
+}
