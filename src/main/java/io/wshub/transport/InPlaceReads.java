@@ -21,12 +21,12 @@ import java.util.logging.Logger;
  * a slice go to the fan-out lanes. Handshakes and plain HTTP requests still run on the worker pool (their requests
  * keep the container's provider); the worker-thread strategy makes this a no-op (workers already run the listener).
  * <p>
- * When: on the connection's first message, on the thread that handles it (Tyrus has finished opening the connection
- * by then: a read that came in earlier would wait for it on the selector). The switch is a field of Grizzly's request,
- * reached through private fields of Tyrus and Payara ({@link UpgradeRequests}). Switch: {@code
- * wshub.grizzly.in-place-reads} (default true). If the path is not there (another container, a Payara change), frames
- * are handled on the worker pool as before: this logs SEVERE once, readiness reports it, and the test that checks
- * {@link #status()} fails.
+ * When: on the connection's first message, on the thread that handles it. Set when the session opens, the provider
+ * does not hold (the next frames still went to the workers), and a read moved to a selector before Tyrus has ended
+ * the open would wait there for Tyrus's latch. The switch is a field of Grizzly's request, reached through private
+ * fields of Tyrus and Payara ({@link UpgradeRequests}). Switch: {@code wshub.grizzly.in-place-reads} (default true).
+ * If the path is not there (another container, a Payara change), frames are handled on the worker pool as before:
+ * this logs SEVERE once, readiness reports it, and the test that checks {@link #status()} fails.
  */
 @ApplicationScoped
 public class InPlaceReads {
