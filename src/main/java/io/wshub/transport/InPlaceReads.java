@@ -21,9 +21,11 @@ import java.util.logging.Logger;
  * a slice go to the fan-out lanes. Handshakes and plain HTTP requests still run on the worker pool (their requests
  * keep the container's provider); the worker-thread strategy makes this a no-op (workers already run the listener).
  * <p>
- * When: on the connection's first message, on the thread that handles it. Set when the session opens, the provider
- * does not hold (the next frames still went to the workers), and a read moved to a selector before Tyrus has ended
- * the open would wait there for Tyrus's latch. The switch is a field of Grizzly's request, reached through private
+ * When: as the last step of the session's open, on the worker that runs the handshake, so every frame, the first
+ * too, is handled in place. Tyrus registers its read listener before it opens the session, and the listener waits on
+ * a latch that Tyrus opens just after the open returns: a frame a selector reads in between waits there for the few
+ * steps left on that worker, the only wait this brings to a selector (set on the first message instead, it would
+ * leave each connection's first frame, a burst join's, to the workers). The switch is a field of Grizzly's request, reached through private
  * fields of Tyrus and Payara ({@link UpgradeRequests}). Switch: {@code wshub.grizzly.in-place-reads} (default true).
  * If the path is not there (another container, a Payara change), frames are handled on the worker pool as before:
  * this logs SEVERE once, readiness reports it, and the test that checks {@link #status()} fails.
@@ -46,12 +48,7 @@ public class InPlaceReads {
             "A WebSocket's frames cannot be handled where they are read (Payara changed?); each read goes through the "
                     + "worker pool", "used by", () -> config.grizzlyInPlaceReads());
 
-    /** Whether {@link #apply} would do anything: the endpoint asks once, when the session opens. */
-    boolean usable() {
-        return shortcut.usable();
-    }
-
-    /** From now on, the session's reads run their listener in place. Call once, from a message's handling. */
+    /** From now on, the session's reads run their listener in place. Call once, at the end of the open. */
     void apply(Session session) {
         if (!shortcut.usable()) {
             return;

@@ -58,8 +58,6 @@ public abstract class WireEndpoint {
     private final WireCodec codec;
     private final Consumer<Inbound> toDispatcher = this::dispatch;
     private Connection connection;
-    /** The session until its first message moves its reads in place ({@link InPlaceReads}); then null. */
-    private Session readsToMove;
 
     /** {@code protocol} names the wire format in metrics. */
     WireEndpoint(EndpointServices services, String protocol) {
@@ -91,15 +89,14 @@ public abstract class WireEndpoint {
             identifyAndAdmit(session, outlet);
         } finally {
             outlet.opened();
+            // Last: a frame that a selector reads before Tyrus ends the open waits there for it (InPlaceReads).
+            inPlaceReads.apply(session);
         }
     }
 
     private void identifyAndAdmit(Session session, SessionOutlet outlet) {
         tyrusFix.apply(session);
         requestTrim.apply(session);
-        if (inPlaceReads.usable()) {
-            readsToMove = session;
-        }
         session.setMaxIdleTimeout(0);
         int limit = config.maxMessageBytes();
         session.setMaxTextMessageBufferSize((int) Math.min(Integer.MAX_VALUE, (long) limit * CONTAINER_LIMIT_FACTOR));
@@ -132,16 +129,7 @@ public abstract class WireEndpoint {
     /** Decoded here with the connection's codec: a declared Decoder would be a CDI instance per session. */
     @OnMessage
     public void text(String frame) {
-        if (readsToMove != null) {
-            moveReads();
-        }
         codec.decode(frame, toDispatcher);
-    }
-
-    /** Tyrus calls a session's handlers one at a time, so the first message's handling does this once. */
-    private void moveReads() {
-        inPlaceReads.apply(readsToMove);
-        readsToMove = null;
     }
 
     private void dispatch(Inbound request) {
@@ -150,9 +138,6 @@ public abstract class WireEndpoint {
 
     @OnMessage
     public void binary(ByteBuffer frame) {
-        if (readsToMove != null) {
-            moveReads();
-        }
         dispatcher.receive(connection, Inbound.malformed(null, ErrorCode.INVALID_FORMAT,
                 "binary frames are not supported: send JSON text frames", frame.remaining()));
     }
