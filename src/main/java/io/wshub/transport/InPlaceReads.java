@@ -21,11 +21,13 @@ import java.util.logging.Logger;
  * a slice go to the fan-out lanes. Handshakes and plain HTTP requests still run on the worker pool (their requests
  * keep the container's provider); the worker-thread strategy makes this a no-op (workers already run the listener).
  * <p>
- * When: as the last step of the session's open, on the worker that runs the handshake, so every frame, the first
- * too, is handled in place. Tyrus registers its read listener before it opens the session, and the listener waits on
- * a latch that Tyrus opens just after the open returns: a frame a selector reads in between waits there for the few
- * steps left on that worker, the only wait this brings to a selector (set on the first message instead, it would
- * leave each connection's first frame, a burst join's, to the workers). The switch is a field of Grizzly's request,
+ * When: as the last step of the session's open, on the worker that runs the handshake, so every frame read after
+ * it, the first too, is handled in place (a client may send before the open has ended, having seen the 101: such a
+ * frame goes to a worker and waits there for the open, as before). Tyrus registers its read listener before it
+ * opens the session, and the listener waits on a latch that Tyrus opens just after the open returns: a frame a
+ * selector reads in between waits there for the few steps left on that worker, the only wait this brings to a
+ * selector (set on the first message instead, it would leave each connection's first frame, a burst join's, to the
+ * workers). The switch is a field of Grizzly's request,
  * reached through private fields of Tyrus and Payara ({@link UpgradeRequests}). Switch:
  * {@code wshub.grizzly.in-place-reads} (default true). If the path is not there (another container, a Payara change),
  * frames are handled on the worker pool as before: this logs SEVERE once, readiness reports it, and the test that
