@@ -753,6 +753,9 @@ class HubIT extends DeployedHub {
 
     private long sessionsWithReadsInPlace() throws Exception {
         String status = readiness("grizzly_in_place_reads");
+        if (status.equals("waiting for the first session")) {
+            return 0; // when this test runs first, its own session may still be opening
+        }
         assertTrue(status.startsWith("used by "), status);
         return Long.parseLong(status.replaceAll("\\D", ""));
     }
