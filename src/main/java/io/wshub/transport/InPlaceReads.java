@@ -27,11 +27,10 @@ import java.util.logging.Logger;
  * opens the session, and the listener waits on a latch that Tyrus opens just after the open returns: a frame a
  * selector reads in between waits there for the few steps left on that worker, the only wait this brings to a
  * selector (set on the first message instead, it would leave each connection's first frame, a burst join's, to the
- * workers). The switch is a field of Grizzly's request,
- * reached through private fields of Tyrus and Payara ({@link UpgradeRequests}). Switch:
- * {@code wshub.grizzly.in-place-reads} (default true). If the path is not there (another container, a Payara change),
- * frames are handled on the worker pool as before: this logs SEVERE once, readiness reports it, and the test that
- * checks {@link #status()} fails.
+ * workers). The switch is a field of Grizzly's request, reached through private fields of Tyrus and Payara
+ * ({@link UpgradeRequests}). Switch: {@code wshub.grizzly.in-place-reads} (default true). If the path is not there
+ * (another container, a Payara change), frames are handled on the worker pool as before: this logs SEVERE once,
+ * readiness reports it, and the test that checks {@link #status()} fails.
  */
 @ApplicationScoped
 public class InPlaceReads {
