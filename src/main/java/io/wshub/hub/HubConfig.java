@@ -90,6 +90,10 @@ public class HubConfig implements Unproxied<HubConfig> {
     boolean grizzlyInPlaceReads;
 
     @Inject
+    @ConfigProperty(name = "wshub.grizzly.direct-reads", defaultValue = "true")
+    boolean grizzlyDirectReads;
+
+    @Inject
     @ConfigProperty(name = "wshub.tyrus.close-linger-ms", defaultValue = "2000")
     long closeLingerMillis;
 
@@ -199,6 +203,11 @@ public class HubConfig implements Unproxied<HubConfig> {
     /** A WebSocket's frames are handled on the thread that read them (see transport.InPlaceReads). */
     public boolean grizzlyInPlaceReads() {
         return grizzlyInPlaceReads;
+    }
+
+    /** A WebSocket's bytes go from Grizzly straight to Tyrus's frame reader (see transport.GrizzlyDirectReads). */
+    public boolean grizzlyDirectReads() {
+        return grizzlyDirectReads;
     }
 
     /**

@@ -8,6 +8,7 @@ import io.wshub.hub.Hub;
 import io.wshub.hub.HubConfig;
 import io.wshub.hub.HubScheduler;
 import io.wshub.transport.TyrusIdleTimerFix;
+import io.wshub.transport.GrizzlyDirectReads;
 import io.wshub.transport.GrizzlyDirectWrites;
 import io.wshub.transport.UpgradeRequestTrim;
 import io.wshub.transport.InPlaceReads;
@@ -49,6 +50,8 @@ public class NodeHealth {
     UpgradeRequestTrim requestTrim;
     @Inject
     InPlaceReads inPlaceReads;
+    @Inject
+    GrizzlyDirectReads directReads;
     @Inject
     LingeringClose lingeringClose;
     @Inject
@@ -96,6 +99,7 @@ public class NodeHealth {
                     .withData("grizzly_direct_writes", directWrites.status())
                     .withData("grizzly_upgrade_request_trim", requestTrim.status())
                     .withData("grizzly_in_place_reads", inPlaceReads.status())
+                    .withData("grizzly_direct_reads", directReads.status())
                     .withData("tyrus_close_linger", lingeringClose.status())
                     .build();
         };

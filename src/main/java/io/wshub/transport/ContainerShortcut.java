@@ -10,7 +10,7 @@ import java.util.logging.Logger;
 
 /**
  * What the shortcuts through the container's internals share (the idle-timer fix, raw frames, direct writes, the
- * upgrade request trim, the lingering close):
+ * upgrade request trim, in-place reads, direct reads, the lingering close):
  * a switch, the first failure (after which the shortcut is off for good: logged SEVERE once, reported by readiness,
  * and the test that checks {@link #status()} fails), a count of sessions for readiness, and the reflective lookups
  * into Tyrus's classes.

@@ -41,6 +41,8 @@ public class EndpointServices {
     @Inject
     InPlaceReads inPlaceReads;
     @Inject
+    GrizzlyDirectReads directReads;
+    @Inject
     LingeringClose lingeringClose;
     @Inject
     AuthConfig authConfig;

@@ -9,11 +9,12 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Finds the container's objects under an upgraded WebSocket session, for the shortcuts that reach below Tyrus
- * ({@link GrizzlyDirectWrites}, {@link UpgradeRequestTrim}, {@link LingeringClose}): Grizzly's request of the upgrade,
- * which Payara keeps for the life of the WebSocket because its input buffer is where the frames are read from; Tyrus's
- * protocol handler, whose writer ends the connection. The path goes through private fields of Tyrus and Payara's web
- * container, looked up once and cached; every upgraded session has the same classes. Reflection only, so that nothing
- * here links against classes a full Payara Server domain may hide.
+ * ({@link GrizzlyDirectWrites}, {@link UpgradeRequestTrim}, {@link InPlaceReads}, {@link GrizzlyDirectReads},
+ * {@link LingeringClose}): Grizzly's request of the upgrade, which Payara keeps for the life of the WebSocket because
+ * its input buffer is where the frames are read from; Tyrus's protocol handler, whose writer ends the connection. The
+ * path goes through private fields of Tyrus and Payara's web container, looked up once and cached; every upgraded
+ * session has the same classes. Reflection only, so that nothing here links against classes a full Payara Server
+ * domain may hide.
  */
 @ApplicationScoped
 public class UpgradeRequests {

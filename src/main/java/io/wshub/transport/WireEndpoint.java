@@ -49,6 +49,7 @@ public abstract class WireEndpoint {
     private final GrizzlyDirectWrites directWrites;
     private final UpgradeRequestTrim requestTrim;
     private final InPlaceReads inPlaceReads;
+    private final GrizzlyDirectReads directReads;
     private final LingeringClose lingeringClose;
     private final AuthConfig authConfig;
     private final Identities identities;
@@ -69,6 +70,7 @@ public abstract class WireEndpoint {
         this.directWrites = services.directWrites;
         this.requestTrim = services.requestTrim;
         this.inPlaceReads = services.inPlaceReads;
+        this.directReads = services.directReads;
         this.lingeringClose = services.lingeringClose;
         this.authConfig = services.authConfig;
         this.identities = services.identities;
@@ -91,6 +93,7 @@ public abstract class WireEndpoint {
             outlet.opened();
             // Last: a frame that a selector reads before Tyrus ends the open waits there for it (InPlaceReads).
             inPlaceReads.apply(session);
+            directReads.apply(session);
         }
     }
 

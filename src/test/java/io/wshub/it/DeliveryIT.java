@@ -261,7 +261,11 @@ class DeliveryIT {
         }
     }
 
-    /** A connection that becomes the absent user by an in-band login gets the stored messages after logged_in. */
+    /**
+     * A connection that becomes the absent user by an in-band login gets the stored messages after logged_in. On node b
+     * this login is the first token the node validates, on the selector that read it: it failed ("internal error
+     * handling 'login'") while the container's identity store handler was made lazily (TokenValidator.start).
+     */
     @Test
     void anOfflineMessageArrivesAfterAnInBandLogin() throws Exception {
         String user = unique("member");

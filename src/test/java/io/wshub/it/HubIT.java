@@ -8,6 +8,7 @@ import io.wshub.it.app.InspectHandler;
 import io.wshub.it.app.ShoutHandler;
 import io.wshub.protocol.Json;
 import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -715,22 +716,28 @@ class HubIT extends DeployedHub {
     /**
      * With the shipped pre-boot commands (Grizzly's same-thread I/O strategy), every session opened has its reads
      * moved when its open ends (InPlaceReads), and from then on a connection's frames, its first too, are handled on
-     * the selector thread that read them, not handed to the worker pool. Each frame of a pipelined run is still
-     * answered once and in order.
+     * the selector thread that read them, not handed to the worker pool, and their bytes go from Grizzly to Tyrus's
+     * frame reader directly (GrizzlyDirectReads), not through Catalina's read handler and Tyrus's Servlet listener.
+     * Each frame of a pipelined run is still answered once and in order.
      */
     @Test
     void everyFrameIsHandledOnTheSelectorThreadThatReadIt() throws Exception {
         try (WsClient client = WsClient.connect(ws())) {
             // The client may see the 101 before the server's open has ended; a frame read before that goes to a worker.
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (sessionsWithReadsInPlace() < (long) metric("wshub_connections_total")) {
+            while (sessionsCounted("grizzly_direct_reads") < (long) metric("wshub_connections_total")) {
                 assertTrue(System.nanoTime() < deadline, "sessions opened: " + metric("wshub_connections_total")
-                        + ", moved: " + readiness("grizzly_in_place_reads"));
+                        + ", read directly: " + readiness("grizzly_direct_reads"));
                 Thread.sleep(10);
             }
             for (int i = 0; i < 6; i++) {
-                String thread = inspect(client).getString("thread");
+                JsonObject inspected = inspect(client);
+                String thread = inspected.getString("thread");
                 assertTrue(thread.contains("SelectorRunner"), "frame " + (i + 1) + " handled on " + thread);
+                // Handed from Grizzly to Tyrus directly (GrizzlyDirectReads): not through Catalina or Tyrus's listener.
+                assertEquals(List.of("io.wshub.transport.GrizzlyDirectReads$Reader"),
+                        inspected.getJsonArray("read_by").getValuesAs(JsonString::getString),
+                        "frame " + (i + 1) + " read by");
             }
             for (int i = 0; i < 300; i++) {
                 client.request("echo", data("n", i));
@@ -739,6 +746,7 @@ class HubIT extends DeployedHub {
                 assertEquals(i, client.expect("echo").getJsonObject("data").getInt("n"), "echo replies in order");
             }
             assertEverySessionCounted("grizzly_in_place_reads", "used by");
+            assertEverySessionCounted("grizzly_direct_reads", "used by");
         }
     }
 
@@ -749,8 +757,9 @@ class HubIT extends DeployedHub {
         assertEquals((long) metric("wshub_connections_total"), Long.parseLong(status.replaceAll("\\D", "")), status);
     }
 
-    private long sessionsWithReadsInPlace() throws Exception {
-        String status = readiness("grizzly_in_place_reads");
+    /** A shortcut's count of sessions, 0 while it waits for its first (its readiness says so in words). */
+    private long sessionsCounted(String field) throws Exception {
+        String status = readiness(field);
         if (status.equals("waiting for the first session")) {
             return 0; // when this test runs first, its own session may still be opening
         }

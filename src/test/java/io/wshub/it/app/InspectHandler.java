@@ -17,7 +17,7 @@ import java.util.Map;
 
 /**
  * Test-only window into the hub's state: local and directory counts, the CDI events seen for one client, and the
- * thread that handled this request.
+ * thread that handled this request and who handed its bytes to Tyrus.
  */
 @ApplicationScoped
 @MessageType("test_inspect")
@@ -50,6 +50,18 @@ public class InspectHandler implements MessageHandler {
                 Map.entry("directory_memberships", all.stream().mapToInt(RoomRecord::members).sum()),
                 Map.entry("room_ids", all.stream().map(RoomRecord::roomId).sorted().toList()),
                 Map.entry("events", events.about(about)),
-                Map.entry("thread", Thread.currentThread().getName())));
+                Map.entry("thread", Thread.currentThread().getName()),
+                Map.entry("read_by", readBy())));
+    }
+
+    /** The readers on this thread's stack that hand bytes to Tyrus: wshub's direct one, Tyrus's Servlet one. */
+    private static List<String> readBy() {
+        return StackWalker.getInstance().walk(frames -> frames
+                .map(StackWalker.StackFrame::getClassName)
+                .filter(name -> name.equals("io.wshub.transport.GrizzlyDirectReads$Reader")
+                        || name.equals("org.glassfish.tyrus.servlet.TyrusHttpUpgradeHandler")
+                        || name.startsWith("org.apache.catalina.connector.InputBuffer"))
+                .distinct()
+                .toList());
     }
 }

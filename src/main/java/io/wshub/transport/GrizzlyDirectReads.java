@@ -1,0 +1,198 @@
+package io.wshub.transport;
+
+import io.wshub.hub.HubConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.websocket.Session;
+import org.glassfish.grizzly.Buffer;
+import org.glassfish.grizzly.ReadHandler;
+import org.glassfish.grizzly.http.io.InputBuffer;
+import org.glassfish.tyrus.spi.Connection;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.lang.reflect.Field;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.Logger;
+
+/**
+ * Hands a WebSocket's bytes from Grizzly's input buffer straight to Tyrus's frame reader. Payara's path for each read
+ * goes through Catalina's read handler (container events around the listener: the invocation manager's pre- and
+ * post-invoke, request tracing, the stuck-thread registry, two class-loader swaps, a monitor), the Servlet input
+ * stream (a new array per read and a copy into it) and Tyrus's Servlet upgrade handler, which formats a FINEST log
+ * line on every read whatever the log level. Tyrus's frame reader copies what it is given into its own buffer, so the
+ * bytes are handed over as Grizzly read them and the buffer goes back to Grizzly's pool right after.
+ * <p>
+ * How: at the end of the open, the session's reader takes the place of Catalina's read handler, both in Catalina's
+ * input buffer (which registers it with Grizzly again whenever a listener asks whether it is ready) and as the handler
+ * Grizzly has registered. Grizzly calls a handler once per registration, on the thread that appended the bytes (the
+ * selector, with {@link InPlaceReads}); the reader takes everything ready, hands it to Tyrus and registers again. If a
+ * read is already under way through Catalina (a frame that came before the open ended), that read ends by
+ * registering the reader, so either path sees each byte once and in order. The end of the input and errors still go
+ * to Catalina's handler, which tells Tyrus's upgrade handler: the close path is the container's. The thread's context
+ * class loader is the application's while Tyrus and the hub run, as Catalina has it; the container's invocation
+ * context is not set up: nothing the hub does on a frame looks up JNDI or the container's security context.
+ * <p>
+ * Tyrus makes its frame reader only after the open returns, so the reader fetches it at the first read, after waiting
+ * on the latch that Tyrus's upgrade handler opens then (the same wait that handler does). Reached through private
+ * fields of Tyrus, Catalina and Grizzly ({@link UpgradeRequests}). Switch: {@code wshub.grizzly.direct-reads}
+ * (default true). If the path is not there (another container, a Payara change), reads go through the Servlet input
+ * stream as before: this logs SEVERE once, readiness reports it, and the test that checks {@link #status()} fails.
+ */
+@ApplicationScoped
+public class GrizzlyDirectReads {
+
+    private static final Logger LOG = Logger.getLogger(GrizzlyDirectReads.class.getName());
+
+    @Inject
+    HubConfig config;
+    @Inject
+    UpgradeRequests requests;
+
+    private final ContainerShortcut shortcut = new ContainerShortcut(LOG, "wshub.grizzly.direct-reads",
+            "A WebSocket's bytes cannot be handed to Tyrus directly (Payara changed?); each read goes through the "
+                    + "Servlet input stream", "used by", () -> config.grizzlyDirectReads());
+
+    /** Looked up at the first session; every upgraded session has the same classes. */
+    private volatile Access access;
+
+    /** From now on, the session's reads go straight to Tyrus. Call once, at the end of the open. */
+    void apply(Session session) {
+        if (!shortcut.usable()) {
+            return;
+        }
+        try {
+            Object upgradeHandler = requests.read(requests.upgradeHandler(session), "handler");
+            Object catalinaRequest = requests.read(requests.call(upgradeHandler, "getWebConnection"), "request");
+            Object catalinaInput = requests.read(catalinaRequest, "inputBuffer");
+            Object grizzlyInput = requests.call(requests.call(catalinaRequest, "getCoyoteRequest"), "getInputBuffer");
+            Reader.install(grizzlyInput, catalinaInput, upgradeHandler, access(catalinaInput, upgradeHandler));
+            shortcut.used();
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            shortcut.failed(e);
+        }
+    }
+
+    /** "disabled", "failed: ...", "used by N sessions", or "waiting for the first session". */
+    public String status() {
+        return shortcut.status();
+    }
+
+    private Access access(Object catalinaInput, Object upgradeHandler) throws ReflectiveOperationException {
+        Access found = access;
+        if (found == null) {
+            found = new Access(catalinaInput.getClass(), upgradeHandler.getClass());
+            access = found;
+        }
+        return found;
+    }
+
+    /** The private fields a reader needs, of Catalina's input buffer and Tyrus's Servlet upgrade handler. */
+    static final class Access {
+        final Field catalinaHandler;
+        final Field connectionLatch;
+        final Field connection;
+        final Field closed;
+
+        Access(Class<?> catalinaInputType, Class<?> upgradeHandlerType) throws ReflectiveOperationException {
+            catalinaHandler = ContainerShortcut.field(catalinaInputType, "readHandler");
+            connectionLatch = ContainerShortcut.field(upgradeHandlerType, "connectionLatch");
+            connection = ContainerShortcut.field(upgradeHandlerType, "connection");
+            closed = ContainerShortcut.field(upgradeHandlerType, "closed");
+        }
+    }
+
+    /**
+     * One session's reader. Grizzly calls it for one connection at a time, on the thread that read the bytes; its
+     * fields after construction are touched only there.
+     */
+    static final class Reader implements ReadHandler {
+        /** Grizzly's registered handler: its input buffer's {@code handler}, a plain field, swapped atomically. */
+        private static final VarHandle REGISTERED;
+
+        static {
+            try {
+                REGISTERED = MethodHandles.privateLookupIn(InputBuffer.class, MethodHandles.lookup())
+                        .findVarHandle(InputBuffer.class, "handler", ReadHandler.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        private final InputBuffer input;
+        private final ReadHandler container;
+        private final Object upgradeHandler;
+        private final Access access;
+        private final ClassLoader application;
+        private org.glassfish.tyrus.spi.ReadHandler frames;
+
+        Reader(InputBuffer input, ReadHandler container, Object upgradeHandler, Access access,
+               ClassLoader application) {
+            this.input = input;
+            this.container = container;
+            this.upgradeHandler = upgradeHandler;
+            this.access = access;
+            this.application = application;
+        }
+
+        /** Puts a new reader in the place of Catalina's read handler (set by Tyrus's listener), on both sides. */
+        static void install(Object grizzlyInput, Object catalinaInput, Object upgradeHandler, Access access)
+                throws ReflectiveOperationException {
+            InputBuffer input = (InputBuffer) grizzlyInput;
+            ReadHandler container = (ReadHandler) access.catalinaHandler.get(catalinaInput);
+            if (container == null) {
+                throw new IllegalStateException("Tyrus has not set its read listener");
+            }
+            Reader reader = new Reader(input, container, upgradeHandler, access,
+                    Thread.currentThread().getContextClassLoader());
+            access.catalinaHandler.set(catalinaInput, reader);
+            // Registered now unless a read is under way through Catalina; that one registers the reader as it ends.
+            REGISTERED.compareAndSet(input, container, reader);
+        }
+
+        @Override
+        public void onDataAvailable() throws Exception {
+            Thread thread = Thread.currentThread();
+            ClassLoader previous = thread.getContextClassLoader();
+            if (previous != application) {
+                thread.setContextClassLoader(application);
+            }
+            try {
+                Buffer bytes = input.readBuffer();
+                try {
+                    frames().handle(bytes.toByteBuffer());
+                } finally {
+                    bytes.tryDispose();
+                }
+            } finally {
+                if (previous != application) {
+                    thread.setContextClassLoader(previous);
+                }
+            }
+            if (!access.closed.getBoolean(upgradeHandler)) {
+                input.notifyAvailable(this);
+            }
+        }
+
+        @Override
+        public void onAllDataRead() throws Exception {
+            container.onAllDataRead();
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            container.onError(t);
+        }
+
+        private org.glassfish.tyrus.spi.ReadHandler frames() throws ReflectiveOperationException,
+                InterruptedException {
+            org.glassfish.tyrus.spi.ReadHandler known = frames;
+            if (known == null) {
+                ((CountDownLatch) access.connectionLatch.get(upgradeHandler)).await();
+                known = ((Connection) access.connection.get(upgradeHandler)).getReadHandler();
+                frames = known;
+            }
+            return known;
+        }
+    }
+}
