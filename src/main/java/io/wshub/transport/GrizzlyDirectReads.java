@@ -53,9 +53,6 @@ public class GrizzlyDirectReads {
             "A WebSocket's bytes cannot be handed to Tyrus directly (Payara changed?); each read goes through the "
                     + "Servlet input stream", "used by", () -> config.grizzlyDirectReads());
 
-    /** Looked up at the first session; every upgraded session has the same classes. */
-    private volatile Access access;
-
     /** From now on, the session's reads go straight to Tyrus. Call once, at the end of the open. */
     void apply(Session session) {
         if (!shortcut.usable()) {
@@ -66,7 +63,7 @@ public class GrizzlyDirectReads {
             Object catalinaRequest = requests.read(requests.call(upgradeHandler, "getWebConnection"), "request");
             Object catalinaInput = requests.read(catalinaRequest, "inputBuffer");
             Object grizzlyInput = requests.call(requests.call(catalinaRequest, "getCoyoteRequest"), "getInputBuffer");
-            Reader.install(grizzlyInput, catalinaInput, upgradeHandler, access(catalinaInput, upgradeHandler));
+            Reader.install(grizzlyInput, catalinaInput, upgradeHandler);
             shortcut.used();
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             shortcut.failed(e);
@@ -78,16 +75,10 @@ public class GrizzlyDirectReads {
         return shortcut.status();
     }
 
-    private Access access(Object catalinaInput, Object upgradeHandler) throws ReflectiveOperationException {
-        Access found = access;
-        if (found == null) {
-            found = new Access(catalinaInput.getClass(), upgradeHandler.getClass());
-            access = found;
-        }
-        return found;
-    }
-
-    /** The private fields a reader needs, of Catalina's input buffer and Tyrus's Servlet upgrade handler. */
+    /**
+     * The private fields a reader needs, of Catalina's input buffer and Tyrus's Servlet upgrade handler; looked up at
+     * the first session (every upgraded session has the same classes).
+     */
     static final class Access {
         final Field catalinaHandler;
         final Field connectionLatch;
@@ -119,33 +110,36 @@ public class GrizzlyDirectReads {
             }
         }
 
+        /** The application's class loader, the context class loader Catalina sets for a read listener. */
+        private static final ClassLoader APPLICATION = Reader.class.getClassLoader();
+        private static volatile Access access;
+
         private final InputBuffer input;
         private final ReadHandler container;
         private final Object upgradeHandler;
-        private final Access access;
-        private final ClassLoader application;
         private org.glassfish.tyrus.spi.ReadHandler frames;
 
-        Reader(InputBuffer input, ReadHandler container, Object upgradeHandler, Access access,
-               ClassLoader application) {
+        private Reader(InputBuffer input, ReadHandler container, Object upgradeHandler) {
             this.input = input;
             this.container = container;
             this.upgradeHandler = upgradeHandler;
-            this.access = access;
-            this.application = application;
         }
 
         /** Puts a new reader in the place of Catalina's read handler (set by Tyrus's listener), on both sides. */
-        static void install(Object grizzlyInput, Object catalinaInput, Object upgradeHandler, Access access)
+        static void install(Object grizzlyInput, Object catalinaInput, Object upgradeHandler)
                 throws ReflectiveOperationException {
+            Access fields = access;
+            if (fields == null) {
+                fields = new Access(catalinaInput.getClass(), upgradeHandler.getClass());
+                access = fields;
+            }
             InputBuffer input = (InputBuffer) grizzlyInput;
-            ReadHandler container = (ReadHandler) access.catalinaHandler.get(catalinaInput);
+            ReadHandler container = (ReadHandler) fields.catalinaHandler.get(catalinaInput);
             if (container == null) {
                 throw new IllegalStateException("Tyrus has not set its read listener");
             }
-            Reader reader = new Reader(input, container, upgradeHandler, access,
-                    Thread.currentThread().getContextClassLoader());
-            access.catalinaHandler.set(catalinaInput, reader);
+            Reader reader = new Reader(input, container, upgradeHandler);
+            fields.catalinaHandler.set(catalinaInput, reader);
             // Registered now unless a read is under way through Catalina; that one registers the reader as it ends.
             REGISTERED.compareAndSet(input, container, reader);
         }
@@ -154,8 +148,8 @@ public class GrizzlyDirectReads {
         public void onDataAvailable() throws Exception {
             Thread thread = Thread.currentThread();
             ClassLoader previous = thread.getContextClassLoader();
-            if (previous != application) {
-                thread.setContextClassLoader(application);
+            if (previous != APPLICATION) {
+                thread.setContextClassLoader(APPLICATION);
             }
             try {
                 Buffer bytes = input.readBuffer();
@@ -165,7 +159,7 @@ public class GrizzlyDirectReads {
                     bytes.tryDispose();
                 }
             } finally {
-                if (previous != application) {
+                if (previous != APPLICATION) {
                     thread.setContextClassLoader(previous);
                 }
             }

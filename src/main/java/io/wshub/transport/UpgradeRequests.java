@@ -5,6 +5,7 @@ import jakarta.websocket.Session;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -19,8 +20,9 @@ import java.util.concurrent.ConcurrentHashMap;
 @ApplicationScoped
 public class UpgradeRequests {
 
-    private final ConcurrentHashMap<String, Field> fields = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Method> methods = new ConcurrentHashMap<>();
+    /** By class, then name: no key is built per lookup (a connection's open makes about twenty). */
+    private final ConcurrentHashMap<Class<?>, ConcurrentHashMap<String, Field>> fields = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Class<?>, ConcurrentHashMap<String, Method>> methods = new ConcurrentHashMap<>();
 
     /**
      * Grizzly's {@code org.glassfish.grizzly.http.server.Request} of the upgrade: TyrusSession.asyncRemote.webSocket
@@ -70,11 +72,11 @@ public class UpgradeRequests {
         if (owner == null) {
             throw new NoSuchFieldException("no object with the field " + name);
         }
-        String key = owner.getClass().getName() + "#" + name;
-        Field field = fields.get(key);
+        Map<String, Field> known = fields.computeIfAbsent(owner.getClass(), type -> new ConcurrentHashMap<>());
+        Field field = known.get(name);
         if (field == null) {
             field = ContainerShortcut.field(owner.getClass(), name);
-            fields.put(key, field);
+            known.put(name, field);
         }
         return field;
     }
@@ -84,11 +86,11 @@ public class UpgradeRequests {
         if (owner == null) {
             throw new NoSuchMethodException("no object to call " + name + "() on");
         }
-        String key = owner.getClass().getName() + "#" + name + "()";
-        Method method = methods.get(key);
+        Map<String, Method> known = methods.computeIfAbsent(owner.getClass(), type -> new ConcurrentHashMap<>());
+        Method method = known.get(name);
         if (method == null) {
             method = ContainerShortcut.method(owner.getClass(), name);
-            methods.put(key, method);
+            known.put(name, method);
         }
         return method.invoke(owner);
     }
