@@ -26,12 +26,15 @@ import java.util.logging.Logger;
  * How: at the end of the open, the session's reader takes the place of Catalina's read handler, both in Catalina's
  * input buffer (which registers it with Grizzly again whenever a listener asks whether it is ready) and as the handler
  * Grizzly has registered. Grizzly calls a handler once per registration, on the thread that appended the bytes (the
- * selector, with {@link InPlaceReads}); the reader takes everything ready, hands it to Tyrus and registers again. If a
- * read is already under way through Catalina (a frame that came before the open ended), that read ends by
- * registering the reader, so either path sees each byte once and in order. The end of the input and errors still go
- * to Catalina's handler, which tells Tyrus's upgrade handler: the close path is the container's. The thread's context
- * class loader is the application's while Tyrus and the hub run, as Catalina has it; the container's invocation
- * context is not set up: nothing the hub does on a frame looks up JNDI or the container's security context.
+ * selector, as reads run in place, {@link InPlaceReads}: only then is it used); the reader hands everything ready to
+ * Tyrus and registers again, unless Tyrus has closed or Catalina has let the request go (a reader registered with a
+ * recycled input buffer would get the next request's bytes). If a read is already under way through Catalina (a frame
+ * that came before the open ended), that read ends by registering the reader, so either path sees each byte once and
+ * in order. The end of the input and errors still go to Catalina's handler, which tells Tyrus's upgrade handler: the
+ * close path is the container's. The thread's context class loader is the application's while Tyrus and the hub run,
+ * as Catalina has it. The container's invocation context is not set up (that is most of what the path skips): no
+ * {@code java:comp} lookup works on a frame, as on the hub's own threads; the container's identity store handler,
+ * which makes one when it is first used, is made at startup ({@code TokenValidator}), and README says so for handlers.
  * <p>
  * Tyrus makes its frame reader only after the open returns, so the reader fetches it at the first read, after waiting
  * on the latch that Tyrus's upgrade handler opens then (the same wait that handler does). Reached through private
@@ -53,7 +56,11 @@ public class GrizzlyDirectReads {
             "A WebSocket's bytes cannot be handed to Tyrus directly (Payara changed?); each read goes through the "
                     + "Servlet input stream", "used by", () -> config.grizzlyDirectReads());
 
-    /** From now on, the session's reads go straight to Tyrus. Call once, at the end of the open. */
+    /**
+     * From now on, the session's reads go straight to Tyrus. Call once, at the end of the open, on a session still open
+     * whose reads run in place ({@link InPlaceReads}): there Grizzly appends a read's bytes and calls the reader on one
+     * thread, so the reader never runs beside an append, and when it registers again nothing is left unread.
+     */
     void apply(Session session) {
         if (!shortcut.usable()) {
             return;
@@ -94,8 +101,8 @@ public class GrizzlyDirectReads {
     }
 
     /**
-     * One session's reader. Grizzly calls it for one connection at a time, on the thread that read the bytes; its
-     * fields after construction are touched only there.
+     * One session's reader. Grizzly calls it for one connection at a time, on the thread that read the bytes (with
+     * reads in place, always the connection's selector); {@code frames} is set at the first call and the same after.
      */
     static final class Reader implements ReadHandler {
         /** Grizzly's registered handler: its input buffer's {@code handler}, a plain field, swapped atomically. */
@@ -114,13 +121,18 @@ public class GrizzlyDirectReads {
         private static final ClassLoader APPLICATION = Reader.class.getClassLoader();
         private static volatile Access access;
 
+        /** Bytes handed to Tyrus at a time: Tyrus refuses more than its incoming buffer (4 MiB) in one piece. */
+        private static final int MAX_PIECE = 1 << 20;
+
         private final InputBuffer input;
+        private final Object catalinaInput;
         private final ReadHandler container;
         private final Object upgradeHandler;
         private org.glassfish.tyrus.spi.ReadHandler frames;
 
-        private Reader(InputBuffer input, ReadHandler container, Object upgradeHandler) {
+        private Reader(InputBuffer input, Object catalinaInput, ReadHandler container, Object upgradeHandler) {
             this.input = input;
+            this.catalinaInput = catalinaInput;
             this.container = container;
             this.upgradeHandler = upgradeHandler;
         }
@@ -138,7 +150,7 @@ public class GrizzlyDirectReads {
             if (container == null) {
                 throw new IllegalStateException("Tyrus has not set its read listener");
             }
-            Reader reader = new Reader(input, container, upgradeHandler);
+            Reader reader = new Reader(input, catalinaInput, container, upgradeHandler);
             fields.catalinaHandler.set(catalinaInput, reader);
             // Registered now unless a read is under way through Catalina; that one registers the reader as it ends.
             REGISTERED.compareAndSet(input, container, reader);
@@ -152,20 +164,37 @@ public class GrizzlyDirectReads {
                 thread.setContextClassLoader(APPLICATION);
             }
             try {
-                Buffer bytes = input.readBuffer();
-                try {
-                    frames().handle(bytes.toByteBuffer());
-                } finally {
-                    bytes.tryDispose();
+                int ready;
+                while ((ready = input.readyData()) > 0 && !closedByTyrus()) {
+                    Buffer bytes = input.readBuffer(Math.min(ready, MAX_PIECE));
+                    try {
+                        frames().handle(bytes.toByteBuffer());
+                    } finally {
+                        bytes.tryDispose();
+                    }
                 }
             } finally {
                 if (previous != APPLICATION) {
                     thread.setContextClassLoader(previous);
                 }
             }
-            if (!access.closed.getBoolean(upgradeHandler)) {
+            if (stillReading()) {
                 input.notifyAvailable(this);
             }
+        }
+
+        /**
+         * Not closed by Tyrus, and not let go by Catalina (its recycle clears its handler): a reader registered with
+         * a recycled input buffer would be handed the next request's bytes. The same check Catalina makes before it
+         * registers its own handler again.
+         */
+        private boolean stillReading() throws IllegalAccessException {
+            return !closedByTyrus() && access.catalinaHandler.get(catalinaInput) == this;
+        }
+
+        /** Tyrus's upgrade handler has closed (it reads no more after that either). */
+        private boolean closedByTyrus() throws IllegalAccessException {
+            return access.closed.getBoolean(upgradeHandler);
         }
 
         @Override

@@ -50,10 +50,13 @@ public class InPlaceReads {
             "A WebSocket's frames cannot be handled where they are read (Payara changed?); each read goes through the "
                     + "worker pool", "used by", () -> config.grizzlyInPlaceReads());
 
-    /** From now on, the session's reads run their listener in place. Call once, at the end of the open. */
-    void apply(Session session) {
+    /**
+     * From now on, the session's reads run their listener in place. Call once, at the end of the open, on a session
+     * still open. False when they do not (switched off, or the path failed).
+     */
+    boolean apply(Session session) {
         if (!shortcut.usable()) {
-            return;
+            return false;
         }
         try {
             Object grizzlyRequest = requests.grizzlyRequest(session);
@@ -65,8 +68,10 @@ public class InPlaceReads {
             }
             requests.replace(grizzlyRequest, "requestExecutorProvider", provider);
             shortcut.used();
+            return true;
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             shortcut.failed(e);
+            return false;
         }
     }
 

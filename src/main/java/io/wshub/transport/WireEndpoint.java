@@ -91,9 +91,12 @@ public abstract class WireEndpoint {
             identifyAndAdmit(session, outlet);
         } finally {
             outlet.opened();
-            // Last: a frame that a selector reads before Tyrus ends the open waits there for it (InPlaceReads).
-            inPlaceReads.apply(session);
-            directReads.apply(session);
+            // Last: a frame that a selector reads before Tyrus ends the open waits there for it (InPlaceReads). A
+            // session refused at the open is closed by now: the container is letting its objects go, leave them be.
+            // Direct reads only where reads run in place, one at a time (GrizzlyDirectReads).
+            if (session.isOpen() && inPlaceReads.apply(session)) {
+                directReads.apply(session);
+            }
         }
     }
 

@@ -161,6 +161,26 @@ final class RawWebSocket implements AutoCloseable {
         return frame.toByteArray();
     }
 
+    /**
+     * Sends one text frame in {@code pieces} writes, a pause after each, so that the server reads it in as many reads:
+     * its header alone first, then the payload in parts.
+     */
+    void sendTextInPieces(String text, int pieces) throws IOException, InterruptedException {
+        byte[] bytes = frame(TEXT, text.getBytes(StandardCharsets.UTF_8), true);
+        int[] ends = new int[pieces];
+        ends[0] = 1; // the first byte of the header alone
+        for (int i = 1; i < pieces; i++) {
+            ends[i] = 1 + (bytes.length - 1) * i / (pieces - 1);
+        }
+        int start = 0;
+        for (int end : ends) {
+            out.write(bytes, start, end - start);
+            out.flush();
+            start = end;
+            Thread.sleep(20);
+        }
+    }
+
     void sendText(String text) throws IOException {
         send(TEXT, text.getBytes(StandardCharsets.UTF_8), true);
     }
