@@ -67,7 +67,7 @@ public class GrizzlyDirectReads {
         }
         try {
             Object upgradeHandler = requests.read(requests.upgradeHandler(session), "handler");
-            Object catalinaRequest = requests.read(requests.call(upgradeHandler, "getWebConnection"), "request");
+            Object catalinaRequest = requests.catalinaRequest(session);
             Object catalinaInput = requests.read(catalinaRequest, "inputBuffer");
             Object grizzlyInput = requests.call(requests.call(catalinaRequest, "getCoyoteRequest"), "getInputBuffer");
             Reader.install(grizzlyInput, catalinaInput, upgradeHandler);

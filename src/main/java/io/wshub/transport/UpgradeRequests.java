@@ -30,13 +30,16 @@ public class UpgradeRequests {
      * .request.getCoyoteRequest().
      */
     Object grizzlyRequest(Session session) throws ReflectiveOperationException {
-        Object webConnection = call(upgradeHandler(session), "getWebConnection");
-        Object catalinaRequest = read(webConnection, "request");
-        Object grizzlyRequest = call(catalinaRequest, "getCoyoteRequest");
+        Object grizzlyRequest = call(catalinaRequest(session), "getCoyoteRequest");
         if (grizzlyRequest == null) {
             throw new NoSuchFieldException("the upgraded session has no Grizzly request");
         }
         return grizzlyRequest;
+    }
+
+    /** Catalina's request of the upgrade: the upgrade handler's getWebConnection() (Catalina's) .request. */
+    Object catalinaRequest(Session session) throws ReflectiveOperationException {
+        return read(call(upgradeHandler(session), "getWebConnection"), "request");
     }
 
     /**

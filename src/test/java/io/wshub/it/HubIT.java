@@ -737,8 +737,8 @@ class HubIT extends DeployedHub {
             for (int i = 0; i < 300; i++) {
                 assertEquals(i, client.expect("echo").getJsonObject("data").getInt("n"), "echo replies in order");
             }
-            assertTrue(readiness("grizzly_in_place_reads").startsWith("used by "), readiness("grizzly_in_place_reads"));
-            assertTrue(readiness("grizzly_direct_reads").startsWith("used by "), readiness("grizzly_direct_reads"));
+            assertUsed("grizzly_in_place_reads");
+            assertUsed("grizzly_direct_reads");
         }
     }
 
@@ -757,8 +757,8 @@ class HubIT extends DeployedHub {
             awaitReadsHandedToTyrusDirectly(client);
             assertEquals(List.of(DIRECT_READER), readBy(inspect(client)));
         }
-        assertTrue(readiness("grizzly_in_place_reads").startsWith("used by "), readiness("grizzly_in_place_reads"));
-        assertTrue(readiness("grizzly_direct_reads").startsWith("used by "), readiness("grizzly_direct_reads"));
+        assertUsed("grizzly_in_place_reads");
+        assertUsed("grizzly_direct_reads");
     }
 
     /** A frame that arrives in many reads, its header split too, is put together whole by Tyrus from direct reads. */
@@ -798,6 +798,12 @@ class HubIT extends DeployedHub {
 
     private static List<String> readBy(JsonObject inspected) {
         return inspected.getJsonArray("read_by").getValuesAs(JsonString::getString);
+    }
+
+    /** A container shortcut is on and used: its readiness reads "used by N sessions", not "failed: ..." or "disabled". */
+    private void assertUsed(String field) throws Exception {
+        String status = readiness(field);
+        assertTrue(status.startsWith("used by "), status);
     }
 
     /** A container shortcut's readiness reads "VERB N sessions" (ContainerShortcut), N every session opened so far. */
