@@ -50,9 +50,23 @@ final class ContainerShortcut {
         sessions.incrementAndGet();
     }
 
-    /** The first failure turns it off for good; later ones are not logged again. */
+    /**
+     * A failure on one session: none if the session was closed meanwhile (a close racing the open lets the container's
+     * objects go, which a walk to them may trip on), else as {@link #failed(Throwable)}.
+     */
+    void failed(Throwable cause, jakarta.websocket.Session session) {
+        if (!session.isOpen()) {
+            return;
+        }
+        failed(cause);
+    }
+
+    /**
+     * The first failure turns it off for good; later ones are not logged again. A session found closing is not a
+     * failure ({@link UpgradeRequests.SessionClosing}).
+     */
     void failed(Throwable cause) {
-        if (failure != null) {
+        if (failure != null || cause instanceof UpgradeRequests.SessionClosing) {
             return;
         }
         failure = cause.getClass().getSimpleName() + ": " + cause.getMessage();

@@ -73,7 +73,7 @@ public class GrizzlyDirectReads {
             Reader.install(grizzlyInput, catalinaInput, upgradeHandler);
             shortcut.used();
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-            shortcut.failed(e);
+            shortcut.failed(e, session);
         }
     }
 

@@ -61,7 +61,7 @@ public class GrizzlyDirectWrites {
             shortcut.used();
             return sender;
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-            shortcut.failed(e);
+            shortcut.failed(e, session);
             return null;
         }
     }

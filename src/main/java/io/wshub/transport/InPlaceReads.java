@@ -70,7 +70,7 @@ public class InPlaceReads {
             shortcut.used();
             return true;
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-            shortcut.failed(e);
+            shortcut.failed(e, session);
             return false;
         }
     }

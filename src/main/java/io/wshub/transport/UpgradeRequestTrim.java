@@ -1,6 +1,7 @@
 package io.wshub.transport;
 
 import io.wshub.hub.HubConfig;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.websocket.Session;
@@ -25,6 +26,9 @@ import java.util.logging.Logger;
  *   .tmpHeaderEncodingBuffer}, {@code tmpContentLengthBuffer}): Grizzly writes them only for the message it sends, and
  *   a server sends responses, never its requests (pooled, a request object stays a server's request), so they are
  *   swapped for an empty array, which would fail loudly, not share bytes, were that ever not so;</li>
+ *   <li>the chunks of the request, its parameters and its response that only the handshake read (method, query,
+ *   addresses and names, auth, reason phrase: about 13 of Grizzly's {@code DataChunk}s, some 2.2 KB): lent to the node
+ *   while the WebSocket is open and given back before Grizzly pools the request ({@link HandshakeChunks});</li>
  *   <li>Tyrus's copy of the handshake ({@code TyrusHttpUpgradeHandler.upgradeInfo}: the request with its headers and
  *   URI, the response), which the handler reads once, to make the connection, before the session opens: about 2.5
  *   KB.</li>
@@ -49,11 +53,17 @@ public class UpgradeRequestTrim {
     @Inject
     UpgradeRequests requests;
 
+    private HandshakeChunks chunks;
     private volatile Method setChars;
     private volatile Field headerFields;
     private final ContainerShortcut shortcut = new ContainerShortcut(LOG, "wshub.grizzly.trim-upgrade-request",
             "The upgrade request's scratch buffers and headers cannot be released (Payara changed?); each connection "
                     + "keeps several KB more", "applied to", () -> config.trimUpgradeRequest());
+
+    @PostConstruct
+    void start() {
+        chunks = new HandshakeChunks(requests, shortcut::failed);
+    }
 
     /** Releases what the session's upgrade request kept for the handshake; call once the session is open. */
     void apply(Session session) {
@@ -75,12 +85,13 @@ public class UpgradeRequestTrim {
             if (Boolean.TRUE.equals(requests.call(response, "isCommitted"))) {
                 releaseHeaders(response); // written already; not before, or the 101 would lose its headers
             }
+            chunks.lend(grizzlyRequest, parameters, requestPacket, response);
             // Tyrus's copy of the handshake (request, headers, URI, response), read once when the connection was made,
             // in the container's handler behind the proxy that Tyrus's writer holds
             requests.clear(requests.read(requests.upgradeHandler(session), "handler"), "upgradeInfo");
             shortcut.used();
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-            shortcut.failed(e);
+            shortcut.failed(e, session);
         }
     }
 

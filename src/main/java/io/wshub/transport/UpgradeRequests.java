@@ -48,7 +48,24 @@ public class UpgradeRequests {
      * container's instance.
      */
     Object upgradeHandler(Session session) throws ReflectiveOperationException {
-        return read(read(protocolHandler(session), "writer"), "tyrusHttpUpgradeHandler");
+        Object writer = read(protocolHandler(session), "writer");
+        if (writer != null && writer.getClass().getName().equals(LINGERING_WRITER)) {
+            throw new SessionClosing();
+        }
+        return read(writer, "tyrusHttpUpgradeHandler");
+    }
+
+    /** {@link LingeringClose}'s writer, by name: its class extends Tyrus's SPI, which a domain may hide. */
+    private static final String LINGERING_WRITER = LingeringClose.class.getName() + "$Lingering";
+
+    /**
+     * The session is being closed (the hub wrapped its writer for the close, perhaps while its open was still
+     * running): the container is letting its objects go, so a shortcut leaves it be. Not a failure of the shortcut.
+     */
+    static final class SessionClosing extends ReflectiveOperationException {
+        SessionClosing() {
+            super("the session is closing", null);
+        }
     }
 
     /** Tyrus's {@code ProtocolHandler} of a session: TyrusSession.asyncRemote.webSocket.protocolHandler. */

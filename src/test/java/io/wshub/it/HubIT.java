@@ -4,7 +4,9 @@ import io.wshub.it.app.CreateRoomHandler;
 import io.wshub.it.app.DirectBeansHandler;
 import io.wshub.it.app.EventLog;
 import io.wshub.it.app.FailingHandler;
+import io.wshub.it.app.GrizzlyChunks;
 import io.wshub.it.app.InspectHandler;
+import io.wshub.it.app.OwnChunksServlet;
 import io.wshub.it.app.ShoutHandler;
 import io.wshub.protocol.Json;
 import jakarta.json.JsonObject;
@@ -51,7 +53,8 @@ class HubIT extends DeployedHub {
     @Deployment(testable = false)
     static WebArchive deployment() {
         return Deployments.hub("hub", CONFIG, ShoutHandler.class, FailingHandler.class, EventLog.class,
-                InspectHandler.class, CreateRoomHandler.class, ShoutHandler.Shout.class, DirectBeansHandler.class);
+                InspectHandler.class, CreateRoomHandler.class, ShoutHandler.Shout.class, DirectBeansHandler.class,
+                GrizzlyChunks.class, OwnChunksServlet.class);
     }
 
     @Test
@@ -841,6 +844,77 @@ class HubIT extends DeployedHub {
         try (WsClient client = WsClient.connect(ws())) {
             assertEverySessionCounted("grizzly_upgrade_request_trim", "applied to");
         }
+    }
+
+    private static final String LENT_CHUNK = "org.glassfish.grizzly.http.util.DataChunk$Immutable";
+    private static final String OWN_CHUNK = "org.glassfish.grizzly.http.util.DataChunk";
+
+    /**
+     * While a WebSocket is open, its upgrade request lends the chunks only the handshake read (HandshakeChunks). Grizzly
+     * pools its request objects, so each must have chunks of its own again before a later request reuses it: after
+     * WebSockets closed every way (by the client, by the server, dropped), every later request's chunks are its own and
+     * hold its method and query. Without the giving back, requests that Grizzly took from its pool carry the shared
+     * chunk (one was answered 501, its method read as another request's address). The clients closed by the server
+     * sent too much right after `connected`, while their open may still run: a shortcut that then finds its session
+     * closing must not switch itself off for the node (GrizzlyDirectReads did, with "NoSuchFieldException:
+     * LingeringClose$Lingering.tyrusHttpUpgradeHandler").
+     */
+    @Test
+    void aWebSocketsLentChunksAreGivenBackBeforeGrizzlyReusesItsRequest() throws Exception {
+        try (WsClient open = WsClient.connect(ws())) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            List<String> chunks = handshakeChunks(inspect(open));
+            while (!chunks.equals(List.of(LENT_CHUNK)) && System.nanoTime() < deadline) {
+                Thread.sleep(20); // the frame may have been handled before the open ended
+                chunks = handshakeChunks(inspect(open));
+            }
+            assertEquals(List.of(LENT_CHUNK), chunks);
+        }
+        for (int round = 0; round < 3; round++) {
+            List<WsClient> clients = new ArrayList<>();
+            for (int i = 0; i < 60; i++) {
+                clients.add(WsClient.connect(ws()));
+            }
+            for (int i = 0; i < clients.size(); i++) {
+                switch (i % 3) {
+                    case 0 -> clients.get(i).close();
+                    case 1 -> clients.get(i).sendText("x".repeat(20_000)); // above the limit: the server closes
+                    default -> clients.get(i).abort();
+                }
+            }
+            for (int i = 1; i < clients.size(); i += 3) {
+                assertEquals(1009, clients.get(i).awaitClose(10_000));
+            }
+        }
+        int requests = 0;
+        for (int batch = 0; batch < 25; batch++) {
+            List<java.util.concurrent.CompletableFuture<java.net.http.HttpResponse<String>>> replies =
+                    new ArrayList<>();
+            for (int i = 0; i < 24; i++) {
+                replies.add(WsClient.HTTP.sendAsync(java.net.http.HttpRequest.newBuilder(
+                                base.resolve("test/own-chunks?n=" + (requests + i))).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString()));
+            }
+            for (int i = 0; i < replies.size(); i++, requests++) {
+                java.net.http.HttpResponse<String> reply = replies.get(i).join();
+                assertEquals(200, reply.statusCode(), reply.body());
+                JsonObject body = Json.parse(reply.body()).asJsonObject();
+                assertEquals(List.of(OWN_CHUNK), body.getJsonArray("chunks").getValuesAs(jakarta.json.JsonString.class)
+                        .stream().map(jakarta.json.JsonString::getString).toList(), "request " + requests);
+                assertEquals("GET", body.getString("method"));
+                assertEquals(String.valueOf(requests), body.getString("n"));
+            }
+        }
+        // a client that sends too much right after `connected` is closed while its open may still be running: the
+        // shortcuts that walk to its container objects then find it closing, which is not their failure
+        assertUsed("grizzly_in_place_reads");
+        assertUsed("grizzly_direct_reads");
+        assertTrue(readiness("grizzly_upgrade_request_trim").startsWith("applied to "));
+    }
+
+    private static List<String> handshakeChunks(JsonObject inspected) {
+        return inspected.getJsonArray("handshake_chunks").getValuesAs(jakarta.json.JsonString.class).stream()
+                .map(jakarta.json.JsonString::getString).toList();
     }
 
     private long readinessNumber(String field) throws Exception {

@@ -2,6 +2,7 @@ package io.wshub.it;
 
 import io.wshub.it.app.CreateRoomHandler;
 import io.wshub.it.app.EventLog;
+import io.wshub.it.app.GrizzlyChunks;
 import io.wshub.it.app.InspectHandler;
 import io.wshub.protocol.Json;
 import jakarta.json.JsonObject;
@@ -35,7 +36,7 @@ class StrictRoomsIT extends DeployedHub {
                         wshub.allow-query-client-id=false
                         wshub.tyrus.idle-timer-fix=false
                         """,
-                CreateRoomHandler.class, InspectHandler.class, EventLog.class);
+                CreateRoomHandler.class, InspectHandler.class, EventLog.class, GrizzlyChunks.class);
     }
 
     @Test

@@ -11,7 +11,9 @@ import io.wshub.routing.Reply;
 import io.wshub.routing.Request;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.websocket.Session;
 
+import java.lang.reflect.Field;
 import java.util.List;
 import java.util.Map;
 
@@ -51,7 +53,22 @@ public class InspectHandler implements MessageHandler {
                 Map.entry("room_ids", all.stream().map(RoomRecord::roomId).sorted().toList()),
                 Map.entry("events", events.about(about)),
                 Map.entry("thread", Thread.currentThread().getName()),
-                Map.entry("read_by", readBy())));
+                Map.entry("read_by", readBy()),
+                Map.entry("handshake_chunks", handshakeChunks(request))));
+    }
+
+    /** The classes of the chunks of this client's upgrade request that wshub lends while it is open. */
+    private static List<String> handshakeChunks(Request request) {
+        try {
+            Field outlet = request.client().getClass().getDeclaredField("outlet");
+            outlet.setAccessible(true);
+            Object sessionOutlet = outlet.get(request.client());
+            Field session = sessionOutlet.getClass().getDeclaredField("session");
+            session.setAccessible(true);
+            return GrizzlyChunks.ofSession((Session) session.get(sessionOutlet));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return List.of("unknown: " + e);
+        }
     }
 
     /** The readers on this thread's stack that hand bytes to Tyrus: wshub's direct one, Tyrus's Servlet one. */
