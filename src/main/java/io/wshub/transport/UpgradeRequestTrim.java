@@ -26,9 +26,9 @@ import java.util.logging.Logger;
  *   .tmpHeaderEncodingBuffer}, {@code tmpContentLengthBuffer}): Grizzly writes them only for the message it sends, and
  *   a server sends responses, never its requests (pooled, a request object stays a server's request), so they are
  *   swapped for an empty array, which would fail loudly, not share bytes, were that ever not so;</li>
- *   <li>the chunks of the request, its parameters and its response that only the handshake read (method, query,
- *   addresses and names, auth, reason phrase: about 13 of Grizzly's {@code DataChunk}s, some 2.2 KB): lent to the node
- *   while the WebSocket is open and given back before Grizzly pools the request ({@link HandshakeChunks});</li>
+ *   <li>the chunks of the request and its parameters that only the handshake read (method, query, addresses and
+ *   names, auth: 12 of Grizzly's {@code DataChunk}s, about 2 KB): lent to the node while the WebSocket is open and
+ *   given back before Grizzly pools the request ({@link HandshakeChunks});</li>
  *   <li>Tyrus's copy of the handshake ({@code TyrusHttpUpgradeHandler.upgradeInfo}: the request with its headers and
  *   URI, the response), which the handler reads once, to make the connection, before the session opens: about 2.5
  *   KB.</li>
@@ -85,7 +85,7 @@ public class UpgradeRequestTrim {
             if (Boolean.TRUE.equals(requests.call(response, "isCommitted"))) {
                 releaseHeaders(response); // written already; not before, or the 101 would lose its headers
             }
-            chunks.lend(grizzlyRequest, parameters, requestPacket, response);
+            chunks.lend(grizzlyRequest, parameters, requestPacket);
             // Tyrus's copy of the handshake (request, headers, URI, response), read once when the connection was made,
             // in the container's handler behind the proxy that Tyrus's writer holds
             requests.clear(requests.read(requests.upgradeHandler(session), "handler"), "upgradeInfo");

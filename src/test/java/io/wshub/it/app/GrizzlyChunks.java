@@ -21,17 +21,36 @@ public final class GrizzlyChunks {
     private GrizzlyChunks() {
     }
 
-    /** The distinct classes of the lent fields of the session's upgrade request, response and parameters. */
+    /** The distinct classes of the lent fields of the session's upgrade request and its parameters. */
     public static List<String> ofSession(Session session) throws ReflectiveOperationException {
-        Object protocolHandler = read(read(read(session, "asyncRemote"), "webSocket"), "protocolHandler");
-        Object upgradeHandler = read(read(protocolHandler, "writer"), "tyrusHttpUpgradeHandler");
-        Object catalinaRequest = read(call(upgradeHandler, "getWebConnection"), "request");
-        return of(call(catalinaRequest, "getCoyoteRequest"));
+        return of(grizzlyRequest(session));
     }
 
     /** The same for the Grizzly request under an HTTP request (a pooled one, if Grizzly took it from its pool). */
     public static List<String> ofRequest(HttpServletRequest request) throws ReflectiveOperationException {
         return of(call(read(request, "request"), "getCoyoteRequest"));
+    }
+
+    /** Who the session's Grizzly request and its packet are (identity hashes), to see them reused later. */
+    public static List<Integer> idsOfSession(Session session) throws ReflectiveOperationException {
+        return ids(grizzlyRequest(session));
+    }
+
+    /** Who the Grizzly request and its packet under an HTTP request are. */
+    public static List<Integer> idsOfRequest(HttpServletRequest request) throws ReflectiveOperationException {
+        return ids(call(read(request, "request"), "getCoyoteRequest"));
+    }
+
+    private static List<Integer> ids(Object grizzlyRequest) throws ReflectiveOperationException {
+        return List.of(System.identityHashCode(grizzlyRequest),
+                System.identityHashCode(call(grizzlyRequest, "getRequest")));
+    }
+
+    private static Object grizzlyRequest(Session session) throws ReflectiveOperationException {
+        Object protocolHandler = read(read(read(session, "asyncRemote"), "webSocket"), "protocolHandler");
+        Object upgradeHandler = read(read(protocolHandler, "writer"), "tyrusHttpUpgradeHandler");
+        Object catalinaRequest = read(call(upgradeHandler, "getWebConnection"), "request");
+        return call(catalinaRequest, "getCoyoteRequest");
     }
 
     private static List<String> of(Object grizzlyRequest) throws ReflectiveOperationException {
@@ -41,7 +60,6 @@ public final class GrizzlyChunks {
             chunks.add(read(packet, name));
         }
         chunks.add(read(call(grizzlyRequest, "getParameters"), "decodedQuery"));
-        chunks.add(read(call(call(grizzlyRequest, "getResponse"), "getResponse"), "reasonPhraseC"));
         return chunks.stream().map(chunk -> chunk == null ? "null" : chunk.getClass().getName()).distinct().toList();
     }
 

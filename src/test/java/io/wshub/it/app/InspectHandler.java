@@ -54,21 +54,27 @@ public class InspectHandler implements MessageHandler {
                 Map.entry("events", events.about(about)),
                 Map.entry("thread", Thread.currentThread().getName()),
                 Map.entry("read_by", readBy()),
-                Map.entry("handshake_chunks", handshakeChunks(request))));
+                Map.entry("handshake_chunks", grizzly(request, GrizzlyChunks::ofSession)),
+                Map.entry("grizzly_request_ids", grizzly(request, GrizzlyChunks::idsOfSession))));
     }
 
-    /** The classes of the chunks of this client's upgrade request that wshub lends while it is open. */
-    private static List<String> handshakeChunks(Request request) {
+    /** Of this client's upgrade request: the classes of the chunks wshub lends while it is open, or who it is. */
+    private static List<?> grizzly(Request request, OfSession of) {
         try {
             Field outlet = request.client().getClass().getDeclaredField("outlet");
             outlet.setAccessible(true);
             Object sessionOutlet = outlet.get(request.client());
             Field session = sessionOutlet.getClass().getDeclaredField("session");
             session.setAccessible(true);
-            return GrizzlyChunks.ofSession((Session) session.get(sessionOutlet));
+            return of.apply((Session) session.get(sessionOutlet));
         } catch (ReflectiveOperationException | RuntimeException e) {
             return List.of("unknown: " + e);
         }
+    }
+
+    @FunctionalInterface
+    private interface OfSession {
+        List<?> apply(Session session) throws ReflectiveOperationException;
     }
 
     /** The readers on this thread's stack that hand bytes to Tyrus: wshub's direct one, Tyrus's Servlet one. */

@@ -10,8 +10,8 @@ import java.io.IOException;
 
 /**
  * Test-only: the classes of the chunks of Grizzly's request under this very request, as a JSON array, with the method
- * and the query parameter {@code n} as Grizzly parsed them. A request Grizzly took from its pool must have chunks of
- * its own, never the shared one a WebSocket borrowed.
+ * and the query parameter {@code n} as Grizzly parsed them, and who its Grizzly request and packet are. A request
+ * Grizzly took from its pool must have chunks of its own, never the shared one a WebSocket borrowed.
  */
 @WebServlet("/test/own-chunks")
 public class OwnChunksServlet extends HttpServlet {
@@ -23,6 +23,7 @@ public class OwnChunksServlet extends HttpServlet {
             response.setContentType("application/json");
             response.getWriter().write(Json.createObjectBuilder()
                     .add("chunks", classes)
+                    .add("ids", Json.createArrayBuilder(GrizzlyChunks.idsOfRequest(request)))
                     .add("method", request.getMethod())
                     .add("n", String.valueOf(request.getParameter("n")))
                     .build().toString());
