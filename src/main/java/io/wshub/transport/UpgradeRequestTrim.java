@@ -27,7 +27,7 @@ import java.util.logging.Logger;
  *   a server sends responses, never its requests (pooled, a request object stays a server's request), so they are
  *   swapped for an empty array, which would fail loudly, not share bytes, were that ever not so;</li>
  *   <li>the chunks of the request and its parameters that only the handshake read (method, query, addresses and
- *   names, auth: 12 of Grizzly's {@code DataChunk}s, about 2 KB): lent to the node while the WebSocket is open and
+ *   names, auth: 11 of Grizzly's {@code DataChunk}s, about 2 KB): lent to the node while the WebSocket is open and
  *   given back before Grizzly pools the request ({@link HandshakeChunks});</li>
  *   <li>Tyrus's copy of the handshake ({@code TyrusHttpUpgradeHandler.upgradeInfo}: the request with its headers and
  *   URI, the response), which the handler reads once, to make the connection, before the session opens: about 2.5
