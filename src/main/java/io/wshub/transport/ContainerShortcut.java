@@ -51,22 +51,20 @@ final class ContainerShortcut {
     }
 
     /**
-     * A failure on one session: none if the session was closed meanwhile (a close racing the open lets the container's
-     * objects go, which a walk to them may trip on), else as {@link #failed(Throwable)}.
+     * A failure on one session: none if the session was found closing ({@link UpgradeRequests.SessionClosing}) or was
+     * closed meanwhile (a close racing the open lets the container's objects go, which a walk to them may trip on),
+     * else as {@link #failed(Throwable)}.
      */
     void failed(Throwable cause, jakarta.websocket.Session session) {
-        if (!session.isOpen()) {
+        if (cause instanceof UpgradeRequests.SessionClosing || !session.isOpen()) {
             return;
         }
         failed(cause);
     }
 
-    /**
-     * The first failure turns it off for good; later ones are not logged again. A session found closing is not a
-     * failure ({@link UpgradeRequests.SessionClosing}).
-     */
+    /** The first failure turns it off for good; later ones are not logged again. */
     void failed(Throwable cause) {
-        if (failure != null || cause instanceof UpgradeRequests.SessionClosing) {
+        if (failure != null) {
             return;
         }
         failure = cause.getClass().getSimpleName() + ": " + cause.getMessage();

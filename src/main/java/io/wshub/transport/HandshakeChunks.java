@@ -47,10 +47,10 @@ final class HandshakeChunks {
     }
 
     /**
-     * Swaps the chunks of a session's Grizzly request and parameters; false if the response is no longer suspended
-     * (its after-service has begun: nothing is swapped).
+     * Swaps the chunks of a session's Grizzly request and parameters; nothing if the response is no longer suspended
+     * (its after-service has begun).
      */
-    boolean lend(Object grizzlyRequest, Object parameters, Object requestPacket) throws ReflectiveOperationException {
+    void lend(Object grizzlyRequest, Object parameters, Object requestPacket) throws ReflectiveOperationException {
         Grizzly with = grizzly(grizzlyRequest, requestPacket, parameters);
         if (!(Boolean) with.isNull.invoke(with.empty)) {
             throw new IllegalStateException("Grizzly wrote into the shared empty chunk: \""
@@ -60,7 +60,7 @@ final class HandshakeChunks {
         Object suspendLock = requests.call(response, "getSuspendContext");
         synchronized (suspendLock) {
             if (!Boolean.TRUE.equals(requests.call(response, "isSuspended"))) {
-                return false;
+                return;
             }
             with.addListener.invoke(grizzlyRequest, with.listener);
             for (Field chunk : with.requestChunks) {
@@ -72,7 +72,6 @@ final class HandshakeChunks {
             with.queryDC.set(parameters, with.empty);
             with.decodedQuery.set(parameters, with.empty);
         }
-        return true;
     }
 
     /** Gives every swapped field of the request a chunk of its own again; Grizzly is about to pool it. */

@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 import static io.wshub.it.TestData.data;
+import static io.wshub.it.TestData.eventually;
 import static io.wshub.it.TestData.unique;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -863,13 +864,9 @@ class HubIT extends DeployedHub {
     @Test
     void aWebSocketsLentChunksAreGivenBackBeforeGrizzlyReusesItsRequest() throws Exception {
         try (WsClient open = WsClient.connect(ws())) {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            List<String> chunks = handshakeChunks(inspect(open));
-            while (!chunks.equals(List.of(LENT_CHUNK)) && System.nanoTime() < deadline) {
-                Thread.sleep(20); // the frame may have been handled before the open ended
-                chunks = handshakeChunks(inspect(open));
-            }
-            assertEquals(List.of(LENT_CHUNK), chunks);
+            // the frame may have been handled before the open ended
+            eventually("an open WebSocket's handshake chunks are lent",
+                    () -> handshakeChunks(inspect(open)).equals(List.of(LENT_CHUNK)));
         }
         java.util.Set<Integer> closedWebSockets = new java.util.HashSet<>();
         int requests = 0;
@@ -907,9 +904,8 @@ class HubIT extends DeployedHub {
                     java.net.http.HttpResponse<String> reply = replies.get(i).join();
                     assertEquals(200, reply.statusCode(), reply.body());
                     JsonObject body = Json.parse(reply.body()).asJsonObject();
-                    assertEquals(List.of(OWN_CHUNK), body.getJsonArray("chunks")
-                            .getValuesAs(jakarta.json.JsonString.class).stream()
-                            .map(jakarta.json.JsonString::getString).toList(), "request " + requests);
+                    assertEquals(List.of(OWN_CHUNK), body.getJsonArray("chunks").getValuesAs(JsonString::getString),
+                            "request " + requests);
                     assertEquals("GET", body.getString("method"));
                     assertEquals(String.valueOf(requests), body.getString("n"));
                     if (body.getJsonArray("ids").getValuesAs(jakarta.json.JsonNumber.class).stream()
@@ -929,8 +925,7 @@ class HubIT extends DeployedHub {
     }
 
     private static List<String> handshakeChunks(JsonObject inspected) {
-        return inspected.getJsonArray("handshake_chunks").getValuesAs(jakarta.json.JsonString.class).stream()
-                .map(jakarta.json.JsonString::getString).toList();
+        return inspected.getJsonArray("handshake_chunks").getValuesAs(JsonString::getString);
     }
 
     private long readinessNumber(String field) throws Exception {

@@ -21,6 +21,11 @@ public final class GrizzlyChunks {
     private GrizzlyChunks() {
     }
 
+    /** The WebSocket session of one of the hub's connections: Connection.outlet (a SessionOutlet) .session. */
+    public static Session sessionOf(Object connection) throws ReflectiveOperationException {
+        return (Session) read(read(connection, "outlet"), "session");
+    }
+
     /** The distinct classes of the lent fields of the session's upgrade request and its parameters. */
     public static List<String> ofSession(Session session) throws ReflectiveOperationException {
         return of(grizzlyRequest(session));
@@ -64,28 +69,32 @@ public final class GrizzlyChunks {
     }
 
     private static Object read(Object owner, String name) throws ReflectiveOperationException {
-        for (Class<?> type = owner.getClass(); type != null; type = type.getSuperclass()) {
-            try {
-                Field field = type.getDeclaredField(name);
-                field.setAccessible(true);
-                return field.get(owner);
-            } catch (NoSuchFieldException notHere) {
-                // a superclass may declare it
-            }
-        }
-        throw new NoSuchFieldException(owner.getClass().getName() + "." + name);
+        Field field = declaredUpwards(owner, type -> type.getDeclaredField(name));
+        field.setAccessible(true);
+        return field.get(owner);
     }
 
     private static Object call(Object owner, String name) throws ReflectiveOperationException {
+        Method method = declaredUpwards(owner, type -> type.getDeclaredMethod(name));
+        method.setAccessible(true);
+        return method.invoke(owner);
+    }
+
+    /** What {@code lookup} finds declared by the owner's class or the nearest superclass. */
+    private static <T> T declaredUpwards(Object owner, Declared<T> lookup) throws ReflectiveOperationException {
+        ReflectiveOperationException notFound = null;
         for (Class<?> type = owner.getClass(); type != null; type = type.getSuperclass()) {
             try {
-                Method method = type.getDeclaredMethod(name);
-                method.setAccessible(true);
-                return method.invoke(owner);
-            } catch (NoSuchMethodException notHere) {
-                // a superclass may declare it
+                return lookup.in(type);
+            } catch (NoSuchFieldException | NoSuchMethodException notHere) {
+                notFound = notHere; // a superclass may declare it
             }
         }
-        throw new NoSuchMethodException(owner.getClass().getName() + "." + name + "()");
+        throw notFound;
+    }
+
+    @FunctionalInterface
+    private interface Declared<T> {
+        T in(Class<?> type) throws ReflectiveOperationException;
     }
 }

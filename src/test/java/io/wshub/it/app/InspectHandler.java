@@ -13,7 +13,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.websocket.Session;
 
-import java.lang.reflect.Field;
 import java.util.List;
 import java.util.Map;
 
@@ -61,12 +60,7 @@ public class InspectHandler implements MessageHandler {
     /** Of this client's upgrade request: the classes of the chunks wshub lends while it is open, or who it is. */
     private static List<?> grizzly(Request request, OfSession of) {
         try {
-            Field outlet = request.client().getClass().getDeclaredField("outlet");
-            outlet.setAccessible(true);
-            Object sessionOutlet = outlet.get(request.client());
-            Field session = sessionOutlet.getClass().getDeclaredField("session");
-            session.setAccessible(true);
-            return of.apply((Session) session.get(sessionOutlet));
+            return of.apply(GrizzlyChunks.sessionOf(request.client()));
         } catch (ReflectiveOperationException | RuntimeException e) {
             return List.of("unknown: " + e);
         }
